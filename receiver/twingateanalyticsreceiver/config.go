@@ -1,0 +1,135 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
+	noopmetric "go.opentelemetry.io/otel/metric/noop"
+	nooptrace "go.opentelemetry.io/otel/trace/noop"
+	"go.uber.org/zap"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/input/journald"
+)
+
+// What to do with connector lines that are not ANALYTICS lines.
+const (
+	OtherLinesDrop = "drop"
+	OtherLinesSend = "send"
+)
+
+// What to do with ANALYTICS lines that cannot be fully mapped. The values and
+// their meaning are those of stanza's operator-level on_error.
+const (
+	OnErrorSend      = "send"
+	OnErrorSendQuiet = "send_quiet"
+	OnErrorDrop      = "drop"
+	OnErrorDropQuiet = "drop_quiet"
+)
+
+// DefaultUnit is the systemd unit of the Twingate Connector package.
+const DefaultUnit = "twingate-connector"
+
+// Config defines the configuration of the twingateanalytics receiver.
+type Config struct {
+	// Journald reads the connector's lines from the systemd journal through
+	// stanza's journald input (journalctl). Exactly one of Journald and File.
+	Journald configoptional.Optional[JournaldConfig] `mapstructure:"journald"`
+	// File reads the connector's lines from files through stanza's file consumer.
+	File configoptional.Optional[FileConfig] `mapstructure:"file"`
+	// Storage is the ID of a storage extension that checkpoints file offsets or
+	// the journald cursor, so a restart resumes where it stopped.
+	Storage *component.ID `mapstructure:"storage"`
+	// OtherLines is drop or send.
+	OtherLines string `mapstructure:"other_lines"`
+	// OnError is send, send_quiet, drop or drop_quiet.
+	OnError string `mapstructure:"on_error"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// JournaldConfig takes every option of stanza's journald input.
+type JournaldConfig struct {
+	journald.Config `mapstructure:",squash"`
+}
+
+// FileConfig takes every option of stanza's file consumer (include, exclude,
+// start_at, poll_interval, max_log_size, fingerprint_size, encoding, ...).
+type FileConfig struct {
+	fileconsumer.Config `mapstructure:",squash"`
+}
+
+func defaultJournaldConfig() JournaldConfig {
+	cfg := journald.NewConfigWithID("journald_input")
+	cfg.Units = []string{DefaultUnit}
+	return JournaldConfig{Config: *cfg}
+}
+
+func defaultFileConfig() FileConfig {
+	return FileConfig{Config: *fileconsumer.NewConfig()}
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		Journald:   configoptional.Default(defaultJournaldConfig()),
+		File:       configoptional.Default(defaultFileConfig()),
+		OtherLines: OtherLinesDrop,
+		OnError:    OnErrorSend,
+	}
+}
+
+// Validate checks the configuration. Stanza validates its own options only
+// when an input is built, so Validate builds the configured input (without
+// starting it) to make `otelcol validate` catch those mistakes too.
+func (cfg *Config) Validate() error {
+	var errs []error
+	journaldCfg, fileCfg := cfg.Journald.Get(), cfg.File.Get()
+	switch {
+	case journaldCfg == nil && fileCfg == nil:
+		errs = append(errs, errors.New("exactly one of 'journald' or 'file' must be set (use 'journald: {}' for the defaults)"))
+	case journaldCfg != nil && fileCfg != nil:
+		errs = append(errs, errors.New("'journald' and 'file' are mutually exclusive: set exactly one"))
+	case fileCfg != nil:
+		if len(fileCfg.Include) == 0 {
+			errs = append(errs, errors.New("'file.include' must list at least one path or glob"))
+		} else if _, err := fileCfg.Build(validationTelemetry(), nopEmit); err != nil {
+			errs = append(errs, fmt.Errorf("'file': %w", err))
+		}
+	case journaldCfg != nil:
+		if _, err := journaldCfg.Build(validationTelemetry()); err != nil {
+			errs = append(errs, fmt.Errorf("'journald': %w", err))
+		}
+	}
+
+	switch cfg.OtherLines {
+	case OtherLinesDrop, OtherLinesSend:
+	default:
+		errs = append(errs, fmt.Errorf("'other_lines' must be %q or %q, got %q", OtherLinesDrop, OtherLinesSend, cfg.OtherLines))
+	}
+
+	switch cfg.OnError {
+	case OnErrorSend, OnErrorSendQuiet, OnErrorDrop, OnErrorDropQuiet:
+	default:
+		errs = append(errs, fmt.Errorf("'on_error' must be one of %q, %q, %q or %q, got %q",
+			OnErrorSend, OnErrorSendQuiet, OnErrorDrop, OnErrorDropQuiet, cfg.OnError))
+	}
+	return errors.Join(errs...)
+}
+
+// validationTelemetry is what inputs built only to be validated report to.
+func validationTelemetry() component.TelemetrySettings {
+	return component.TelemetrySettings{
+		Logger:         zap.NewNop(),
+		MeterProvider:  noopmetric.NewMeterProvider(),
+		TracerProvider: nooptrace.NewTracerProvider(),
+	}
+}
+
+func nopEmit(context.Context, [][]byte, map[string]any, int64, []int64) error { return nil }

@@ -1,0 +1,109 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestLoadConfig(t *testing.T) {
+	t.Run("journald_defaults", func(t *testing.T) {
+		cfg := loadConfig(t, "journald_defaults")
+		require.NoError(t, confmap.Validate(cfg))
+		require.True(t, cfg.Journald.HasValue())
+		assert.False(t, cfg.File.HasValue())
+		j := cfg.Journald.Get()
+		assert.Equal(t, []string{DefaultUnit}, j.Units)
+		assert.Equal(t, "end", j.StartAt)
+		assert.Equal(t, "info", j.Priority)
+		assert.Nil(t, cfg.Storage)
+		assert.Equal(t, OtherLinesDrop, cfg.OtherLines)
+		assert.Equal(t, OnErrorSend, cfg.OnError)
+	})
+	t.Run("journald_null", func(t *testing.T) {
+		// A bare "journald:" key means the journald input with its defaults.
+		cfg := loadConfig(t, "journald_null")
+		require.NoError(t, confmap.Validate(cfg))
+		require.True(t, cfg.Journald.HasValue())
+		assert.Equal(t, []string{DefaultUnit}, cfg.Journald.Get().Units)
+	})
+	t.Run("journald", func(t *testing.T) {
+		cfg := loadConfig(t, "journald")
+		require.NoError(t, confmap.Validate(cfg))
+		j := cfg.Journald.Get()
+		require.NotNil(t, j.Directory)
+		assert.Equal(t, "/run/log/journal", *j.Directory)
+		assert.Equal(t, []string{"twingate-connector", "twingate-connector-2"}, j.Units)
+		assert.Equal(t, "beginning", j.StartAt)
+		assert.Equal(t, "debug", j.Priority)
+		require.NotNil(t, cfg.Storage)
+		assert.Equal(t, component.MustNewID("file_storage"), *cfg.Storage)
+		assert.Equal(t, OtherLinesSend, cfg.OtherLines)
+		assert.Equal(t, OnErrorDropQuiet, cfg.OnError)
+	})
+	t.Run("file", func(t *testing.T) {
+		cfg := loadConfig(t, "file")
+		require.NoError(t, confmap.Validate(cfg))
+		require.True(t, cfg.File.HasValue())
+		assert.False(t, cfg.Journald.HasValue())
+		f := cfg.File.Get()
+		assert.Equal(t, []string{"/var/log/twingate/*.log"}, f.Include)
+		assert.Equal(t, []string{"/var/log/twingate/*.gz"}, f.Exclude)
+		assert.Equal(t, "beginning", f.StartAt)
+		assert.Equal(t, time.Second, f.PollInterval)
+		assert.EqualValues(t, 2*1024*1024, f.MaxLogSize)
+		assert.EqualValues(t, 2000, f.FingerprintSize)
+		assert.False(t, f.IncludeFileName)
+		assert.True(t, f.IncludeFilePath)
+		assert.Equal(t, OnErrorSendQuiet, cfg.OnError)
+	})
+}
+
+func TestValidateErrors(t *testing.T) {
+	for name, want := range map[string]string{
+		"no_input":              "exactly one of 'journald' or 'file' must be set",
+		"both_inputs":           "'journald' and 'file' are mutually exclusive",
+		"empty_include":         "'file.include' must list at least one path or glob",
+		"bad_other_lines":       `'other_lines' must be "drop" or "send", got "keep"`,
+		"bad_on_error":          `'on_error' must be one of "send", "send_quiet", "drop" or "drop_quiet", got "ignore"`,
+		"bad_file_start_at":     "'file': invalid start_at location 'middle'",
+		"bad_journald_start_at": "'journald': invalid value 'middle' for parameter 'start_at'",
+		"bad_max_log_size":      "'file': 'max_log_size' must be positive",
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := confmap.Validate(loadConfig(t, name))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+}
+
+func TestDefaultConfigNeedsAnInput(t *testing.T) {
+	cfg := createDefaultConfig()
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
+	// The default is deliberately incomplete: where to read from is the user's choice.
+	assert.ErrorContains(t, confmap.Validate(cfg), "exactly one of 'journald' or 'file' must be set")
+}

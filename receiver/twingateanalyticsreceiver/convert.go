@@ -1,0 +1,207 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+)
+
+// source is what an input knows about the lines it hands over.
+type source struct {
+	// resource holds attributes of the origin (host.name from journald), in
+	// the order they are added to the resource.
+	resource []keyValue
+	// attributes are record attributes of the input (log.file.* from files).
+	attributes map[string]any
+	// timestamp is when the input says the line was written (journald); zero
+	// when it does not know. ANALYTICS lines carry their own time.
+	timestamp pcommon.Timestamp
+}
+
+type keyValue struct{ key, value string }
+
+func (s *source) origin() string {
+	if len(s.resource) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, kv := range s.resource {
+		b.WriteString(kv.key)
+		b.WriteByte(0)
+		b.WriteString(kv.value)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// batch collects the records of one read into one plog.Logs, with one
+// ResourceLogs per connector and origin.
+type batch struct {
+	logs      plog.Logs
+	scopeName string
+	resources map[resourceKey]plog.LogRecordSlice
+	// scratch is where a record is built before it is known to be kept and
+	// which resource it belongs to; MoveTo then hands it over without a copy.
+	scratch plog.LogRecord
+}
+
+func newBatch(scopeName string) *batch {
+	return &batch{
+		logs:      plog.NewLogs(),
+		scopeName: scopeName,
+		resources: map[resourceKey]plog.LogRecordSlice{},
+		scratch:   plog.NewLogRecord(),
+	}
+}
+
+func (b *batch) records(key resourceKey, src *source) plog.LogRecordSlice {
+	if recs, ok := b.resources[key]; ok {
+		return recs
+	}
+	rl := b.logs.ResourceLogs().AppendEmpty()
+	attrs := rl.Resource().Attributes()
+	attrs.PutStr(attrServiceName, serviceName)
+	for _, kv := range []keyValue{
+		{attrConnectorID, key.connectorID},
+		{attrConnectorName, key.connectorName},
+		{attrRemoteNetworkID, key.networkID},
+		{attrRemoteNetworkName, key.networkName},
+	} {
+		if kv.value != "" {
+			attrs.PutStr(kv.key, kv.value)
+		}
+	}
+	for _, kv := range src.resource {
+		attrs.PutStr(kv.key, kv.value)
+	}
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(b.scopeName)
+	recs := sl.LogRecords()
+	b.resources[key] = recs
+	return recs
+}
+
+// commit moves the scratch record into the batch.
+func (b *batch) commit(key resourceKey, src *source) {
+	b.scratch.MoveTo(b.records(key, src).AppendEmpty())
+}
+
+// converter turns connector lines into log records and applies other_lines
+// and on_error. Files and journald share it: it is the only path from a
+// line to a record.
+type converter struct {
+	sendOther bool
+	onError   string
+	logger    *zap.Logger
+	telemetry *metadata.TelemetryBuilder
+	otherSent metric.MeasurementOption
+	otherDrop metric.MeasurementOption
+	malformed map[string]metric.MeasurementOption
+}
+
+func newConverter(cfg *Config, logger *zap.Logger, tb *metadata.TelemetryBuilder) *converter {
+	action := "sent"
+	if cfg.OnError == OnErrorDrop || cfg.OnError == OnErrorDropQuiet {
+		action = "dropped"
+	}
+	malformed := map[string]metric.MeasurementOption{}
+	for _, t := range []string{errorTypeInvalidJSON, errorTypeInvalidField} {
+		malformed[t] = metric.WithAttributeSet(attribute.NewSet(
+			attribute.String(attrErrorType, t), attribute.String("action", action)))
+	}
+	return &converter{
+		sendOther: cfg.OtherLines == OtherLinesSend,
+		onError:   cfg.OnError,
+		logger:    logger,
+		telemetry: tb,
+		otherSent: metric.WithAttributeSet(attribute.NewSet(attribute.String("action", "sent"))),
+		otherDrop: metric.WithAttributeSet(attribute.NewSet(attribute.String("action", "dropped"))),
+		malformed: malformed,
+	}
+}
+
+// appendLine converts one line into at most one record in b.
+func (c *converter) appendLine(ctx context.Context, b *batch, line []byte, src *source, observed pcommon.Timestamp) {
+	rec := b.scratch
+	payload, isAnalytics := cutAnalytics(line)
+	if !isAnalytics {
+		if !c.sendOther {
+			c.telemetry.ReceiverTwingateanalyticsOtherLines.Add(ctx, 1, c.otherDrop)
+			return
+		}
+		c.telemetry.ReceiverTwingateanalyticsOtherLines.Add(ctx, 1, c.otherSent)
+		rec.Body().SetStr(validUTF8(line))
+		rec.SetTimestamp(src.timestamp)
+		c.finish(b, rec, resourceKey{origin: src.origin()}, src, observed)
+		return
+	}
+
+	rec.Body().SetStr(validUTF8(payload))
+	var key resourceKey
+	var errorType string
+	var invalid []string
+	obj, err := decodeObject(payload)
+	if err != nil {
+		errorType = errorTypeInvalidJSON
+	} else if key, invalid = mapEvent(obj, rec); len(invalid) > 0 {
+		errorType = errorTypeInvalidField
+	}
+	key.origin = src.origin()
+
+	if errorType != "" {
+		c.telemetry.ReceiverTwingateanalyticsMalformedLines.Add(ctx, 1, c.malformed[errorType])
+		fields := []zap.Field{zap.String(attrErrorType, errorType), zap.Int("line_bytes", len(line))}
+		if err != nil {
+			fields = append(fields, zap.Error(err))
+		} else {
+			fields = append(fields, zap.Strings("invalid_fields", invalid))
+		}
+		switch c.onError {
+		case OnErrorDrop:
+			c.logger.Error("Dropped malformed ANALYTICS line", fields...)
+		case OnErrorDropQuiet:
+			c.logger.Debug("Dropped malformed ANALYTICS line", fields...)
+		case OnErrorSend:
+			c.logger.Warn("Sending malformed ANALYTICS line as a flagged record", fields...)
+		default:
+			c.logger.Debug("Sending malformed ANALYTICS line as a flagged record", fields...)
+		}
+		if c.onError == OnErrorDrop || c.onError == OnErrorDropQuiet {
+			plog.NewLogRecord().MoveTo(rec) // reset the scratch record
+			return
+		}
+		rec.Attributes().PutStr(attrErrorType, errorType)
+		rec.SetSeverityNumber(plog.SeverityNumberWarn)
+		rec.SetSeverityText("WARN")
+	}
+	c.finish(b, rec, key, src, observed)
+}
+
+func (*converter) finish(b *batch, rec plog.LogRecord, key resourceKey, src *source, observed pcommon.Timestamp) {
+	rec.SetObservedTimestamp(observed)
+	for k, v := range src.attributes {
+		// Values from stanza are strings and ints, which FromRaw cannot fail on.
+		_ = rec.Attributes().PutEmpty(k).FromRaw(v)
+	}
+	b.commit(key, src)
+}
+
+// validUTF8 returns the text with invalid UTF-8 replaced by U+FFFD: pdata
+// strings must be valid UTF-8 to be exported.
+func validUTF8(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}

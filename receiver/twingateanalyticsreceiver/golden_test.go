@@ -1,0 +1,98 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden/*_expected.yaml from the current output")
+
+// goldenCases maps each input under testdata/golden to the receiver settings it
+// is read with. Every line of an input becomes the records in its
+// <name>_expected.yaml, read as the file input reads it (log.file.name set).
+var goldenCases = map[string]func(*Config){
+	"events":       nil,
+	"docs_spacing": nil,
+	"extra_fields": nil,
+	"client_ip":    nil,
+	"empty_fields": nil,
+	"malformed":    nil,
+	"noise":        func(c *Config) { c.OtherLines = OtherLinesSend },
+}
+
+func TestGolden(t *testing.T) {
+	inputs, err := filepath.Glob(filepath.Join("testdata", "golden", "*.log"))
+	require.NoError(t, err)
+	require.Len(t, inputs, len(goldenCases), "every input needs a goldenCases entry")
+	for _, input := range inputs {
+		name := strings.TrimSuffix(filepath.Base(input), ".log")
+		t.Run(name, func(t *testing.T) {
+			mutate, ok := goldenCases[name]
+			require.True(t, ok, "no goldenCases entry for %s", input)
+			cfg := createDefaultConfig().(*Config)
+			if mutate != nil {
+				mutate(cfg)
+			}
+			actual := convertFile(t, cfg, input)
+
+			expectedPath := filepath.Join("testdata", "golden", name+"_expected.yaml")
+			if *update {
+				require.NoError(t, golden.WriteLogs(t, expectedPath, actual))
+			}
+			expected, err := golden.ReadLogs(expectedPath)
+			require.NoError(t, err)
+			require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
+			// plogtest does not compare EventName.
+			assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
+		})
+	}
+}
+
+// convertFile runs every line of path through the converter, as one batch.
+func convertFile(t *testing.T, cfg *Config, path string) plog.Logs {
+	t.Helper()
+	content, err := os.ReadFile(path)
+	require.NoError(t, err)
+	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	conv := newConverter(cfg, zap.NewNop(), tb)
+	b := newBatch(metadata.ScopeName)
+	src := &source{attributes: map[string]any{"log.file.name": filepath.Base(path)}}
+	observed := pcommon.Timestamp(1)
+	for _, line := range bytes.Split(bytes.TrimSuffix(content, []byte("\n")), []byte("\n")) {
+		conv.appendLine(context.Background(), b, line, src, observed)
+	}
+	return b.logs
+}
+
+func eventNamesOf(logs plog.Logs) []string {
+	var names []string
+	for _, rl := range logs.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				names = append(names, lr.EventName())
+			}
+		}
+	}
+	return names
+}

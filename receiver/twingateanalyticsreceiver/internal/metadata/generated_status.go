@@ -1,0 +1,19 @@
+// Hand-written in the shape cmd/mdatagen generates (mdatagen is not available
+// in this build environment); metadata.yaml is the source of truth.
+
+// Package metadata contains the telemetry and build information for the
+// twingateanalytics receiver.
+package metadata // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+
+import (
+	"go.opentelemetry.io/collector/component"
+)
+
+var (
+	Type      = component.MustNewType("twingateanalytics")
+	ScopeName = "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+)
+
+const (
+	LogsStability = component.StabilityLevelAlpha
+)

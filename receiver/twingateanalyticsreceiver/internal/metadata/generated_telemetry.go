@@ -1,0 +1,41 @@
+// Hand-written in the shape cmd/mdatagen generates; see metadata.yaml.
+
+package metadata // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+
+import (
+	"errors"
+
+	"go.opentelemetry.io/otel/metric"
+
+	"go.opentelemetry.io/collector/component"
+)
+
+func Meter(settings component.TelemetrySettings) metric.Meter {
+	return settings.MeterProvider.Meter(ScopeName)
+}
+
+// TelemetryBuilder provides the receiver's own instruments.
+type TelemetryBuilder struct {
+	meter                                   metric.Meter
+	ReceiverTwingateanalyticsOtherLines     metric.Int64Counter
+	ReceiverTwingateanalyticsMalformedLines metric.Int64Counter
+}
+
+// NewTelemetryBuilder creates the receiver's instruments.
+func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilder, error) {
+	builder := TelemetryBuilder{meter: Meter(settings)}
+	var err, errs error
+	builder.ReceiverTwingateanalyticsOtherLines, err = builder.meter.Int64Counter(
+		"otelcol_receiver_twingateanalytics_other_lines",
+		metric.WithDescription("Connector lines that are not ANALYTICS lines, by action (dropped or sent). [Alpha]"),
+		metric.WithUnit("{line}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverTwingateanalyticsMalformedLines, err = builder.meter.Int64Counter(
+		"otelcol_receiver_twingateanalytics_malformed_lines",
+		metric.WithDescription("ANALYTICS lines that could not be fully mapped, by error.type and action (sent or dropped). [Alpha]"),
+		metric.WithUnit("{line}"),
+	)
+	errs = errors.Join(errs, err)
+	return &builder, errs
+}

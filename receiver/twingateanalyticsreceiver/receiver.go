@@ -1,0 +1,187 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/attrs"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
+
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+)
+
+const (
+	// format is reported to the receiver's standard observability metrics.
+	format = "twingate_analytics"
+
+	transportFile     = "file"
+	transportJournald = "journald"
+)
+
+type logsReceiver struct {
+	cfg       *Config
+	set       receiver.Settings
+	next      consumer.Logs
+	obsrecv   *receiverhelper.ObsReport
+	telemetry *metadata.TelemetryBuilder
+	conv      *converter
+
+	storageClient storage.Client
+	stopInput     func() error
+}
+
+func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*logsReceiver, error) {
+	transport := transportFile
+	if cfg.Journald.HasValue() {
+		transport = transportJournald
+	}
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              transport,
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &logsReceiver{
+		cfg:       cfg,
+		set:       set,
+		next:      next,
+		obsrecv:   obsrecv,
+		telemetry: tb,
+		conv:      newConverter(cfg, set.Logger, tb),
+	}, nil
+}
+
+func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
+	client, err := adapter.GetStorageClient(ctx, host, r.cfg.Storage, r.set.ID)
+	if err != nil {
+		return err
+	}
+	r.storageClient = client
+
+	switch {
+	case r.cfg.File.HasValue():
+		err = r.startFile(r.cfg.File.Get())
+	case r.cfg.Journald.HasValue():
+		err = r.startJournald(r.cfg.Journald.Get())
+	default:
+		err = errors.New("no input configured")
+	}
+	if err != nil {
+		return errors.Join(err, r.Shutdown(ctx))
+	}
+	return nil
+}
+
+func (r *logsReceiver) startFile(cfg *FileConfig) error {
+	mgr, err := cfg.Build(r.set.TelemetrySettings, r.consumeTokens)
+	if err != nil {
+		return err
+	}
+	if err := mgr.Start(operator.NewScopedPersister(transportFile, r.storageClient)); err != nil {
+		return err
+	}
+	r.stopInput = mgr.Stop
+	return nil
+}
+
+func (r *logsReceiver) startJournald(cfg *JournaldConfig) error {
+	input, err := cfg.Build(r.set.TelemetrySettings)
+	if err != nil {
+		return err
+	}
+	sink, err := newJournaldSink(r)
+	if err != nil {
+		return err
+	}
+	input.SetOutputIDs([]string{sink.ID()})
+	if err := input.SetOutputs([]operator.Operator{sink}); err != nil {
+		return err
+	}
+	if err := input.Start(operator.NewScopedPersister(transportJournald, r.storageClient)); err != nil {
+		return err
+	}
+	r.stopInput = input.Stop
+	return nil
+}
+
+// Shutdown stops the input before closing storage, so the last checkpoint
+// is written. It is safe to call without Start and more than once.
+func (r *logsReceiver) Shutdown(ctx context.Context) error {
+	var errs []error
+	if r.stopInput != nil {
+		errs = append(errs, r.stopInput())
+		r.stopInput = nil
+	}
+	if r.storageClient != nil {
+		errs = append(errs, r.storageClient.Close(ctx))
+		r.storageClient = nil
+	}
+	return errors.Join(errs...)
+}
+
+// consumeTokens is the file consumer's emit callback: one call per batch of
+// lines read from one file.
+func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, lastRecordNumber int64, offsets []int64) error {
+	fileCfg := r.cfg.File.Get()
+	b := newBatch(metadata.ScopeName)
+	src := &source{attributes: fileAttrs}
+	observed := pcommon.NewTimestampFromTime(time.Now())
+	perLine := fileCfg.IncludeFileRecordNumber || fileCfg.IncludeFileRecordOffset
+	for i, token := range tokens {
+		if len(token) == 0 {
+			continue
+		}
+		if perLine {
+			src.attributes = lineAttributes(fileCfg, fileAttrs, lastRecordNumber-int64(len(tokens))+int64(i)+1, offsets, i)
+		}
+		r.conv.appendLine(ctx, b, token, src, observed)
+	}
+	return r.deliver(ctx, b)
+}
+
+// lineAttributes adds the per-line log.file.record_number and
+// log.file.record_offset, as stanza's file input does.
+func lineAttributes(cfg *FileConfig, fileAttrs map[string]any, recordNumber int64, offsets []int64, i int) map[string]any {
+	out := make(map[string]any, len(fileAttrs)+2)
+	for k, v := range fileAttrs {
+		out[k] = v
+	}
+	if cfg.IncludeFileRecordNumber {
+		out[attrs.LogFileRecordNumber] = recordNumber
+	}
+	if cfg.IncludeFileRecordOffset && i < len(offsets) {
+		out[attrs.LogFileRecordOffset] = offsets[i]
+	}
+	return out
+}
+
+// deliver hands a batch to the next consumer with the standard receiver
+// observability (accepted / refused log records).
+func (r *logsReceiver) deliver(ctx context.Context, b *batch) error {
+	n := b.logs.LogRecordCount()
+	if n == 0 {
+		return nil
+	}
+	obsCtx := r.obsrecv.StartLogsOp(ctx)
+	err := r.next.ConsumeLogs(obsCtx, b.logs)
+	r.obsrecv.EndLogsOp(obsCtx, format, n, err)
+	return err
+}

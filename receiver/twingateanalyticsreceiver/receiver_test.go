@@ -1,0 +1,220 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+)
+
+const waitFor = 10 * time.Second
+
+func fileConfig(include ...string) *Config {
+	cfg := createDefaultConfig().(*Config)
+	f := cfg.File.GetOrInsertDefault()
+	f.Include = include
+	f.StartAt = "beginning"
+	f.PollInterval = 10 * time.Millisecond
+	return cfg
+}
+
+func newReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componenttest.Telemetry) receiver.Logs {
+	t.Helper()
+	require.NoError(t, cfg.Validate())
+	set := receivertest.NewNopSettings(metadata.Type)
+	if tel != nil {
+		set.TelemetrySettings = tel.NewTelemetrySettings()
+	}
+	rcv, err := NewFactory().CreateLogs(context.Background(), set, cfg, next)
+	require.NoError(t, err)
+	return rcv
+}
+
+func TestLifecycle(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "connector.log")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+
+	t.Run("start and shutdown, twice", func(t *testing.T) {
+		rcv := newReceiver(t, fileConfig(path), consumertest.NewNop(), nil)
+		require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+		require.NoError(t, rcv.Shutdown(context.Background()))
+		require.NoError(t, rcv.Shutdown(context.Background()))
+	})
+	t.Run("shutdown without start", func(t *testing.T) {
+		rcv := newReceiver(t, fileConfig(path), consumertest.NewNop(), nil)
+		require.NoError(t, rcv.Shutdown(context.Background()))
+	})
+	t.Run("missing storage extension", func(t *testing.T) {
+		cfg := fileConfig(path)
+		id := component.MustNewID("file_storage")
+		cfg.Storage = &id
+		rcv := newReceiver(t, cfg, consumertest.NewNop(), nil)
+		err := rcv.Start(context.Background(), componenttest.NewNopHost())
+		require.ErrorContains(t, err, "storage extension 'file_storage' not found")
+		require.NoError(t, rcv.Shutdown(context.Background()))
+	})
+}
+
+// TestFileInput reads a golden input through the real stanza file consumer and
+// expects what the golden test expects, plus stanza's log.file.name.
+func TestFileInput(t *testing.T) {
+	content, err := os.ReadFile(filepath.Join("testdata", "golden", "events.log"))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "events.log")
+	require.NoError(t, os.WriteFile(path, content, 0o600))
+
+	sink := new(consumertest.LogsSink)
+	rcv := newReceiver(t, fileConfig(path), sink, nil)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+
+	expected, err := golden.ReadLogs(filepath.Join("testdata", "golden", "events_expected.yaml"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == expected.LogRecordCount() }, waitFor, 10*time.Millisecond)
+	actual := mergeByResource(sink.AllLogs())
+	require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
+	assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
+}
+
+// TestTelemetry checks the standard receiver metrics and the receiver's own
+// counters on a file holding valid, malformed and noise lines.
+func TestTelemetry(t *testing.T) {
+	lines := []string{
+		"[INFO] connector starting",
+		`ANALYTICS {"connection":{"id":"t-1"},"connector":{"id":"1"},"event_type":"established_connection","timestamp":1763633300000}`,
+		`ANALYTICS {"connection":{"id":"t-2"`,
+		`ANALYTICS {"connection":{"id":"t-3"},"connector":{"id":"1"},"event_type":"closed_connection","timestamp":"soon"}`,
+		"State: Online",
+		"State: Online",
+	}
+	for _, tc := range []struct {
+		onError, otherLines string
+		accepted            int64
+		malformedAction     string
+		otherAction         string
+	}{
+		{OnErrorSend, OtherLinesDrop, 3, "sent", "dropped"},
+		{OnErrorDropQuiet, OtherLinesSend, 4, "dropped", "sent"},
+	} {
+		t.Run(tc.onError+"/"+tc.otherLines, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "connector.log")
+			require.NoError(t, os.WriteFile(path, []byte(joinLines(lines)), 0o600))
+			cfg := fileConfig(path)
+			cfg.OnError, cfg.OtherLines = tc.onError, tc.otherLines
+			tel := componenttest.NewTelemetry()
+			t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+			sink := new(consumertest.LogsSink)
+			rcv := newReceiver(t, cfg, sink, tel)
+			require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+			t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+
+			require.Eventually(t, func() bool {
+				return sumOf(t, tel, "otelcol_receiver_accepted_log_records", nil) == tc.accepted
+			}, waitFor, 10*time.Millisecond)
+			assert.EqualValues(t, tc.accepted, sink.LogRecordCount())
+			assert.EqualValues(t, 1, sumOf(t, tel, "otelcol_receiver_twingateanalytics_malformed_lines",
+				map[string]string{"error.type": "invalid_json", "action": tc.malformedAction}))
+			assert.EqualValues(t, 1, sumOf(t, tel, "otelcol_receiver_twingateanalytics_malformed_lines",
+				map[string]string{"error.type": "invalid_field", "action": tc.malformedAction}))
+			assert.EqualValues(t, 3, sumOf(t, tel, "otelcol_receiver_twingateanalytics_other_lines",
+				map[string]string{"action": tc.otherAction}))
+		})
+	}
+}
+
+func TestConsumerErrorIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "connector.log")
+	line := `ANALYTICS {"connection":{"id":"r-1"},"connector":{"id":"1"},"event_type":"established_connection","timestamp":1763633300000}`
+	require.NoError(t, os.WriteFile(path, []byte(line+"\n"), 0o600))
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	rcv := newReceiver(t, fileConfig(path), consumertest.NewErr(errors.New("pipeline full")), tel)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	require.Eventually(t, func() bool {
+		return sumOf(t, tel, "otelcol_receiver_failed_log_records", nil)+
+			sumOf(t, tel, "otelcol_receiver_refused_log_records", nil) >= 1
+	}, waitFor, 10*time.Millisecond)
+}
+
+func joinLines(lines []string) string {
+	out := ""
+	for _, l := range lines {
+		out += l + "\n"
+	}
+	return out
+}
+
+// sumOf adds up the int sum data points of a metric whose attributes include want.
+func sumOf(t *testing.T, tel *componenttest.Telemetry, name string, want map[string]string) int64 {
+	t.Helper()
+	m, err := tel.GetMetric(name)
+	if err != nil {
+		return 0
+	}
+	sum, ok := m.Data.(metricdata.Sum[int64])
+	require.True(t, ok, "%s is not an int sum", name)
+	var total int64
+	for _, dp := range sum.DataPoints {
+		matches := true
+		for k, v := range want {
+			got, ok := dp.Attributes.Value(attribute.Key(k))
+			matches = matches && ok && got.AsString() == v
+		}
+		if matches {
+			total += dp.Value
+		}
+	}
+	return total
+}
+
+// mergeByResource puts the records of several deliveries under one
+// ResourceLogs per distinct resource, in order of first appearance, so
+// deliveries can be compared with one golden file however the input batched.
+func mergeByResource(all []plog.Logs) plog.Logs {
+	out := plog.NewLogs()
+	var keys []string
+	for _, logs := range all {
+		for _, rl := range logs.ResourceLogs().All() {
+			raw, _ := json.Marshal(rl.Resource().Attributes().AsRaw())
+			key := string(raw)
+			i := slices.Index(keys, key)
+			if i < 0 {
+				keys = append(keys, key)
+				rl.CopyTo(out.ResourceLogs().AppendEmpty())
+				continue
+			}
+			dst := out.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords()
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					lr.CopyTo(dst.AppendEmpty())
+				}
+			}
+		}
+	}
+	return out
+}
