@@ -1,0 +1,69 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+//go:build linux
+
+package twingateanalyticsreceiver
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+)
+
+// journalDir holds a real journal file written by systemd-journal-remote
+// (`make journal-fixtures`): six entries of unit twingate-connector (four
+// ANALYTICS lines, two other lines) and one of sshd.
+var journalDir = filepath.Join("..", "..", "testdata", "journal")
+
+// TestJournaldInput reads the fixture journal through stanza's journald input,
+// which runs journalctl, with the receiver's default unit filter.
+func TestJournaldInput(t *testing.T) {
+	_, err := exec.LookPath("journalctl")
+	require.NoError(t, err, "journalctl is needed (Debian package systemd)")
+	dir, err := filepath.Abs(journalDir)
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		otherLines string
+		expected   string
+	}{
+		{OtherLinesDrop, "journald_expected.yaml"},
+		{OtherLinesSend, "journald_other_lines_expected.yaml"},
+	} {
+		t.Run(tc.otherLines, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			j := cfg.Journald.GetOrInsertDefault()
+			j.Directory = &dir
+			j.StartAt = "beginning"
+			cfg.OtherLines = tc.otherLines
+
+			sink := new(consumertest.LogsSink)
+			rcv := newReceiver(t, cfg, sink, nil)
+			require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+			t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+
+			expectedPath := filepath.Join("testdata", tc.expected)
+			if *update {
+				time.Sleep(3 * time.Second) // journalctl has printed the whole journal by then
+				require.NoError(t, golden.WriteLogs(t, expectedPath, mergeByResource(sink.AllLogs())))
+			}
+			expected, err := golden.ReadLogs(expectedPath)
+			require.NoError(t, err)
+			require.Eventually(t, func() bool { return sink.LogRecordCount() >= expected.LogRecordCount() }, waitFor, 10*time.Millisecond)
+			actual := mergeByResource(sink.AllLogs())
+			require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
+			assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
+		})
+	}
+}
