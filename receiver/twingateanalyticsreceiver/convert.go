@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
@@ -110,7 +111,10 @@ type converter struct {
 	malformed map[string]metric.MeasurementOption
 }
 
-func newConverter(cfg *Config, logger *zap.Logger, tb *metadata.TelemetryBuilder) *converter {
+// newConverter labels its counters with the receiver's ID, as the standard
+// receiver metrics are, so two instances of the receiver count apart.
+func newConverter(id component.ID, cfg *Config, logger *zap.Logger, tb *metadata.TelemetryBuilder) *converter {
+	receiver := attribute.String("receiver", id.String())
 	action := "sent"
 	if cfg.OnError == OnErrorDrop || cfg.OnError == OnErrorDropQuiet {
 		action = "dropped"
@@ -118,15 +122,15 @@ func newConverter(cfg *Config, logger *zap.Logger, tb *metadata.TelemetryBuilder
 	malformed := map[string]metric.MeasurementOption{}
 	for _, t := range []string{errorTypeInvalidJSON, errorTypeInvalidField} {
 		malformed[t] = metric.WithAttributeSet(attribute.NewSet(
-			attribute.String(attrErrorType, t), attribute.String("action", action)))
+			receiver, attribute.String(attrErrorType, t), attribute.String("action", action)))
 	}
 	return &converter{
 		sendOther: cfg.OtherLines == OtherLinesSend,
 		onError:   cfg.OnError,
 		logger:    logger,
 		telemetry: tb,
-		otherSent: metric.WithAttributeSet(attribute.NewSet(attribute.String("action", "sent"))),
-		otherDrop: metric.WithAttributeSet(attribute.NewSet(attribute.String("action", "dropped"))),
+		otherSent: metric.WithAttributeSet(attribute.NewSet(receiver, attribute.String("action", "sent"))),
+		otherDrop: metric.WithAttributeSet(attribute.NewSet(receiver, attribute.String("action", "dropped"))),
 		malformed: malformed,
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -75,7 +76,7 @@ func convertFile(t *testing.T, cfg *Config, path string) plog.Logs {
 	require.NoError(t, err)
 	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
 	require.NoError(t, err)
-	conv := newConverter(cfg, zap.NewNop(), tb)
+	conv := newConverter(component.NewID(metadata.Type), cfg, zap.NewNop(), tb)
 	b := newBatch(metadata.ScopeName)
 	src := &source{attributes: map[string]any{"log.file.name": filepath.Base(path)}}
 	observed := pcommon.Timestamp(1)

@@ -65,7 +65,7 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 		next:      next,
 		obsrecv:   obsrecv,
 		telemetry: tb,
-		conv:      newConverter(cfg, set.Logger, tb),
+		conv:      newConverter(set.ID, cfg, set.Logger, tb),
 	}, nil
 }
 

@@ -46,6 +46,7 @@ func newReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componentte
 	t.Helper()
 	require.NoError(t, cfg.Validate())
 	set := receivertest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type)
 	if tel != nil {
 		set.TelemetrySettings = tel.NewTelemetrySettings()
 	}
@@ -137,11 +138,11 @@ func TestTelemetry(t *testing.T) {
 			}, waitFor, 10*time.Millisecond)
 			assert.EqualValues(t, tc.accepted, sink.LogRecordCount())
 			assert.EqualValues(t, 1, sumOf(t, tel, "otelcol_receiver_twingateanalytics_malformed_lines",
-				map[string]string{"error.type": "invalid_json", "action": tc.malformedAction}))
+				map[string]string{"receiver": "twingateanalytics", "error.type": "invalid_json", "action": tc.malformedAction}))
 			assert.EqualValues(t, 1, sumOf(t, tel, "otelcol_receiver_twingateanalytics_malformed_lines",
-				map[string]string{"error.type": "invalid_field", "action": tc.malformedAction}))
+				map[string]string{"receiver": "twingateanalytics", "error.type": "invalid_field", "action": tc.malformedAction}))
 			assert.EqualValues(t, 3, sumOf(t, tel, "otelcol_receiver_twingateanalytics_other_lines",
-				map[string]string{"action": tc.otherAction}))
+				map[string]string{"receiver": "twingateanalytics", "action": tc.otherAction}))
 		})
 	}
 }
