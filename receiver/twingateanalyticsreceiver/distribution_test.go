@@ -70,7 +70,7 @@ func startOTLPBackend(t *testing.T) (string, *consumertest.LogsSink) {
 	factory := otlpreceiver.NewFactory()
 	cfg := factory.CreateDefaultConfig()
 	require.NoError(t, confmap.NewFromStringMap(map[string]any{
-		"protocols": map[string]any{"grpc": nil, "http": map[string]any{"endpoint": addr}},
+		"protocols": map[string]any{"grpc": map[string]any{"enabled": false}, "http": map[string]any{"endpoint": addr}},
 	}).Unmarshal(cfg))
 	sink := new(consumertest.LogsSink)
 	rcv, err := factory.CreateLogs(context.Background(), receivertest.NewNopSettings(factory.Type()), cfg, sink)
