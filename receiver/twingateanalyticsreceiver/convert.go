@@ -55,6 +55,14 @@ type batch struct {
 	// scratch is where a record is built before it is known to be kept and
 	// which resource it belongs to; MoveTo then hands it over without a copy.
 	scratch plog.LogRecord
+	// ev and keys are reused from line to line.
+	ev   event
+	keys keyCache
+	// last is the resource of the previous record: lines of one file almost
+	// always come from one connector, and comparing beats hashing.
+	last     resourceKey
+	lastRecs plog.LogRecordSlice
+	hasLast  bool
 }
 
 func newBatch(scopeName string) *batch {
@@ -63,13 +71,24 @@ func newBatch(scopeName string) *batch {
 		scopeName: scopeName,
 		resources: map[resourceKey]plog.LogRecordSlice{},
 		scratch:   plog.NewLogRecord(),
+		keys:      keyCache{},
 	}
 }
 
 func (b *batch) records(key resourceKey, src *source) plog.LogRecordSlice {
-	if recs, ok := b.resources[key]; ok {
-		return recs
+	if b.hasLast && key == b.last {
+		return b.lastRecs
 	}
+	recs, ok := b.resources[key]
+	if !ok {
+		recs = b.newResource(key, src)
+		b.resources[key] = recs
+	}
+	b.last, b.lastRecs, b.hasLast = key, recs, true
+	return recs
+}
+
+func (b *batch) newResource(key resourceKey, src *source) plog.LogRecordSlice {
 	rl := b.logs.ResourceLogs().AppendEmpty()
 	attrs := rl.Resource().Attributes()
 	attrs.PutStr(attrServiceName, serviceName)
@@ -88,9 +107,7 @@ func (b *batch) records(key resourceKey, src *source) plog.LogRecordSlice {
 	}
 	sl := rl.ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(b.scopeName)
-	recs := sl.LogRecords()
-	b.resources[key] = recs
-	return recs
+	return sl.LogRecords()
 }
 
 // commit moves the scratch record into the batch.
@@ -151,14 +168,17 @@ func (c *converter) appendLine(ctx context.Context, b *batch, line []byte, src *
 		return
 	}
 
-	rec.Body().SetStr(validUTF8(payload))
+	// The body is the one string a line allocates: attribute values without
+	// escapes are substrings of it.
+	body := validUTF8(payload)
+	rec.Body().SetStr(body)
 	var key resourceKey
 	var errorType string
 	var invalid []string
-	obj, err := decodeObject(payload)
+	err := b.ev.scan(body)
 	if err != nil {
 		errorType = errorTypeInvalidJSON
-	} else if key, invalid = mapEvent(obj, rec); len(invalid) > 0 {
+	} else if key, invalid = b.ev.mapTo(rec, b.keys); len(invalid) > 0 {
 		errorType = errorTypeInvalidField
 	}
 	key.origin = src.origin()
@@ -201,11 +221,23 @@ func (*converter) finish(b *batch, rec plog.LogRecord, key resourceKey, src *sou
 	b.commit(key, src)
 }
 
-// validUTF8 returns the text with invalid UTF-8 replaced by U+FFFD: pdata
-// strings must be valid UTF-8 to be exported.
+// validUTF8 returns the text with each byte that is not part of valid UTF-8
+// replaced by U+FFFD, as stanza's UTF-8 decoder does: pdata strings must be
+// valid UTF-8 to be exported.
 func validUTF8(b []byte) string {
 	if utf8.Valid(b) {
 		return string(b)
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	var sb strings.Builder
+	sb.Grow(len(b) + 8)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size == 1 {
+			sb.WriteRune(utf8.RuneError)
+		} else {
+			sb.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return sb.String()
 }

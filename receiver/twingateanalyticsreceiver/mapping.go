@@ -4,13 +4,12 @@
 package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
 
 import (
-	"encoding/json"
 	"math"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -77,74 +76,316 @@ type resourceKey struct {
 	origin                                             string
 }
 
-// event maps one decoded ANALYTICS object onto a log record.
+// Whether a known object was found.
+const (
+	objectAbsent  = iota // missing, or JSON null
+	objectPresent        // an object
+	objectInvalid        // anything else
+)
+
+type connectionFields struct {
+	state                                                int
+	id, clientIP, resourceIP, resourcePort, protocol, rx scalar
+	tx, duration, cbctFreshness, errorMessage            scalar
+}
+
+type connectorFields struct {
+	state    int
+	id, name scalar
+}
+
+type deviceFields struct {
+	state int
+	id    scalar
+}
+
+type resourceFields struct {
+	state                    int
+	address, appliedRule, id scalar
+}
+
+type userFields struct {
+	state     int
+	email, id scalar
+}
+
+// unknownField is a field the mapping does not name; its value is kept as
+// JSON text until the record is built, since the line may still turn out
+// malformed further on.
+type unknownField struct {
+	path, key, value string
+}
+
+// event holds one ANALYTICS object as scanned. It is reused line after
+// line within a batch.
 type event struct {
-	obj   map[string]any
-	attrs pcommon.Map
+	timestamp, eventType scalar
+	connection           connectionFields
+	connector            connectorFields
+	remoteNetwork        connectorFields // same shape: id and name
+	device               deviceFields
+	resource             resourceFields
+	user                 userFields
+	relays, location     string // JSON text, "" when missing
+	unknown              []unknownField
+
+	tooMany bool
+	ctl     bool // the line has control bytes: see jsonScanner
+
 	// invalid lists the dotted paths of fields that were present but unusable.
 	invalid []string
 	warn    bool
-	res     resourceKey
+}
+
+// maxUnknownFields bounds the fields of one line kept as twingate.*
+// attributes; real lines have a handful.
+const maxUnknownFields = 256
+
+// scan reads body, which must be exactly one JSON object, into e. Only
+// syntax is checked here; types and ranges are checked when mapping, so a
+// bad field flags itself and nothing else.
+func (e *event) scan(body string) error {
+	*e = event{unknown: e.unknown[:0]}
+	sc := &jsonScanner{s: body}
+	if sc.peek() != '{' {
+		if sc.peek() == 0 {
+			return errSyntax
+		}
+		sc.skip()
+		if sc.err != nil {
+			return sc.err
+		}
+		return errNotObject
+	}
+	sc.object(func(key string) {
+		switch key {
+		case "timestamp":
+			e.timestamp = sc.scalar()
+		case "event_type":
+			e.eventType = sc.scalar()
+		case "connection":
+			e.connection = connectionFields{}
+			e.connection.state = e.knownObject(sc, key, func(k string) {
+				c := &e.connection
+				switch k {
+				case "id":
+					c.id = sc.scalar()
+				case "client_ip":
+					c.clientIP = sc.scalar()
+				case "resource_ip":
+					c.resourceIP = sc.scalar()
+				case "resource_port":
+					c.resourcePort = sc.scalar()
+				case "protocol":
+					c.protocol = sc.scalar()
+				case "rx":
+					c.rx = sc.scalar()
+				case "tx":
+					c.tx = sc.scalar()
+				case "duration":
+					c.duration = sc.scalar()
+				case "cbct_freshness":
+					c.cbctFreshness = sc.scalar()
+				case "error_message":
+					c.errorMessage = sc.scalar()
+				default:
+					e.addUnknown(key, k, sc.span())
+				}
+			})
+		case "connector":
+			e.connector = connectorFields{}
+			e.connector.state = e.knownObject(sc, key, func(k string) { e.idName(sc, key, k, &e.connector) })
+		case "remote_network":
+			e.remoteNetwork = connectorFields{}
+			e.remoteNetwork.state = e.knownObject(sc, key, func(k string) { e.idName(sc, key, k, &e.remoteNetwork) })
+		case "device":
+			e.device = deviceFields{}
+			e.device.state = e.knownObject(sc, key, func(k string) {
+				if k == "id" {
+					e.device.id = sc.scalar()
+					return
+				}
+				e.addUnknown(key, k, sc.span())
+			})
+		case "resource":
+			e.resource = resourceFields{}
+			e.resource.state = e.knownObject(sc, key, func(k string) {
+				switch k {
+				case "address":
+					e.resource.address = sc.scalar()
+				case "applied_rule":
+					e.resource.appliedRule = sc.scalar()
+				case "id":
+					e.resource.id = sc.scalar()
+				default:
+					e.addUnknown(key, k, sc.span())
+				}
+			})
+		case "user":
+			e.user = userFields{}
+			e.user.state = e.knownObject(sc, key, func(k string) {
+				switch k {
+				case "email":
+					e.user.email = sc.scalar()
+				case "id":
+					e.user.id = sc.scalar()
+				default:
+					e.addUnknown(key, k, sc.span())
+				}
+			})
+		case "relays":
+			e.relays = sc.span()
+		case "location":
+			e.location = sc.span()
+		default:
+			e.addUnknown("", key, sc.span())
+		}
+	})
+	sc.end()
+	return sc.err
+}
+
+// knownObject scans the value of a known object key. A repeated key
+// replaces what the earlier one set, as with any JSON decoder.
+func (e *event) knownObject(sc *jsonScanner, key string, field func(k string)) int {
+	e.dropUnknown(key)
+	switch sc.peek() {
+	case '{':
+		sc.object(field)
+		return objectPresent
+	case 'n':
+		sc.literal("null")
+		return objectAbsent
+	default:
+		sc.skip()
+		return objectInvalid
+	}
+}
+
+func (e *event) idName(sc *jsonScanner, path, k string, f *connectorFields) {
+	switch k {
+	case "id":
+		f.id = sc.scalar()
+	case "name":
+		f.name = sc.scalar()
+	default:
+		e.addUnknown(path, k, sc.span())
+	}
+}
+
+// addUnknown remembers a field the mapping does not name. Past
+// maxUnknownFields the line is flagged instead: attributes are looked up
+// linearly, so a line with 100,000 keys must not cost 10^10 comparisons.
+// The body still holds every field.
+func (e *event) addUnknown(path, key, value string) {
+	if len(e.unknown) >= maxUnknownFields {
+		e.tooMany = true
+		return
+	}
+	e.unknown = append(e.unknown, unknownField{path, key, value})
+}
+
+// dropUnknown forgets the unknown fields of an object that a repeated key
+// replaces.
+func (e *event) dropUnknown(path string) {
+	kept := e.unknown[:0]
+	for _, u := range e.unknown {
+		if u.path != path {
+			kept = append(kept, u)
+		}
+	}
+	e.unknown = kept
 }
 
 func (e *event) fail(path string) { e.invalid = append(e.invalid, path) }
 
-// mapEvent fills rec from obj and returns the record's resource identity and
-// the paths of fields it could not use. Every usable field is mapped even when
-// others are not.
-func mapEvent(obj map[string]any, rec plog.LogRecord) (resourceKey, []string) {
-	e := &event{obj: obj, attrs: rec.Attributes()}
+// mapTo fills rec from the scanned event and returns the record's resource
+// identity and the paths of fields it could not use. Every usable field is
+// mapped even when others are not.
+func (e *event) mapTo(rec plog.LogRecord, keys keyCache) (resourceKey, []string) {
+	attrs := rec.Attributes()
+	// The known attributes, the input's own (log.file.*) and the unknown fields.
+	attrs.EnsureCapacity(28 + len(e.unknown))
+	var res resourceKey
 
-	if ts, ok := e.required("timestamp"); ok {
-		ms, err := asInt(ts)
+	if e.timestamp.kind == kindAbsent {
+		e.fail("timestamp")
+	} else if ms, err := asInt(e.timestamp); err != nil || ms <= 0 || ms > math.MaxInt64/int64(time.Millisecond) {
 		// Epoch milliseconds that fit a nanosecond int64 (up to year 2262).
-		if err != nil || ms <= 0 || ms > math.MaxInt64/int64(time.Millisecond) {
-			e.fail("timestamp")
-		} else {
-			rec.SetTimestamp(pcommon.Timestamp(ms * int64(time.Millisecond)))
+		e.fail("timestamp")
+	} else {
+		rec.SetTimestamp(pcommon.Timestamp(ms * int64(time.Millisecond)))
+	}
+	if e.eventType.kind == kindAbsent {
+		e.fail("event_type")
+	} else if s, err := asString(e.eventType); err != nil || s == "" {
+		e.fail("event_type")
+	} else {
+		rec.SetEventName(eventName(s))
+		attrs.PutStr(attrEventType, s)
+		e.warn = s == "failed_to_connect"
+	}
+
+	e.checkObject(e.connection.state, "connection", true)
+	c := &e.connection
+	e.str(attrs, c.id, "connection.id", attrConnectionID)
+	if ip := e.str(attrs, c.clientIP, "connection.client_ip", ""); ip != "" {
+		host, port, ok := splitHostPort(ip)
+		attrs.PutStr(attrClientAddress, host)
+		if port >= 0 {
+			attrs.PutInt(attrClientPort, port)
+		}
+		if !ok {
+			e.fail("connection.client_ip")
 		}
 	}
-	if v, ok := e.required("event_type"); ok {
-		if s, err := asString(v); err != nil || s == "" {
-			e.fail("event_type")
-		} else {
-			rec.SetEventName(eventName(s))
-			e.attrs.PutStr(attrEventType, s)
-			e.warn = e.warn || s == "failed_to_connect"
+	resourceIP := e.str(attrs, c.resourceIP, "connection.resource_ip", attrNetworkPeerAddress)
+	// server.address is what the admin defined, else the address resolved.
+	serverAddress := e.str(attrs, e.resource.address, "resource.address", "")
+	if serverAddress == "" {
+		serverAddress = resourceIP
+	}
+	if serverAddress != "" {
+		attrs.PutStr(attrServerAddress, serverAddress)
+	}
+	e.int(attrs, c.resourcePort, "connection.resource_port", attrServerPort, 0, math.MaxUint16)
+	if proto := e.str(attrs, c.protocol, "connection.protocol", ""); proto != "" {
+		attrs.PutStr(attrNetworkTransport, lower(proto))
+	}
+	e.int(attrs, c.rx, "connection.rx", attrRxBytes, 0, math.MaxInt64)
+	e.int(attrs, c.tx, "connection.tx", attrTxBytes, 0, math.MaxInt64)
+	e.int(attrs, c.duration, "connection.duration", attrDuration, 0, math.MaxInt64)
+	e.int(attrs, c.cbctFreshness, "connection.cbct_freshness", attrCBCTFreshness, math.MinInt64, math.MaxInt64)
+	if msg := e.str(attrs, c.errorMessage, "connection.error_message", attrErrorMessage); msg != "" {
+		e.warn = true
+	}
+
+	e.checkObject(e.connector.state, "connector", true)
+	res.connectorID = e.str(attrs, e.connector.id, "connector.id", "")
+	res.connectorName = e.str(attrs, e.connector.name, "connector.name", "")
+	e.checkObject(e.remoteNetwork.state, "remote_network", false)
+	res.networkID = e.str(attrs, e.remoteNetwork.id, "remote_network.id", "")
+	res.networkName = e.str(attrs, e.remoteNetwork.name, "remote_network.name", "")
+	e.checkObject(e.device.state, "device", false)
+	e.str(attrs, e.device.id, "device.id", attrDeviceID)
+	e.checkObject(e.resource.state, "resource", false)
+	e.str(attrs, e.resource.appliedRule, "resource.applied_rule", attrAppliedRule)
+	e.str(attrs, e.resource.id, "resource.id", attrResourceID)
+	e.checkObject(e.user.state, "user", false)
+	e.str(attrs, e.user.email, "user.email", attrUserEmail)
+	e.str(attrs, e.user.id, "user.id", attrUserID)
+
+	e.mapRelays(attrs)
+	e.mapLocation(attrs)
+	for _, u := range e.unknown {
+		if u.value == "null" || u.value == `""` {
+			continue
 		}
+		putJSON(attrs.PutEmpty(keys.get(u.path, u.key)), &jsonScanner{s: u.value}, 0)
 	}
-	e.mapConnection()
-	if conn, ok := e.object("connector", true); ok {
-		e.res.connectorID = e.str(conn, "connector", "id", "")
-		e.res.connectorName = e.str(conn, "connector", "name", "")
-		e.unknown(conn, "connector", "id", "name")
+	if e.tooMany {
+		e.fail("(more than " + strconv.Itoa(maxUnknownFields) + " unknown fields)")
 	}
-	if rn, ok := e.object("remote_network", false); ok {
-		e.res.networkID = e.str(rn, "remote_network", "id", "")
-		e.res.networkName = e.str(rn, "remote_network", "name", "")
-		e.unknown(rn, "remote_network", "id", "name")
-	}
-	if dev, ok := e.object("device", false); ok {
-		e.str(dev, "device", "id", attrDeviceID)
-		e.unknown(dev, "device", "id")
-	}
-	if res, ok := e.object("resource", false); ok {
-		if addr := e.str(res, "resource", "address", ""); addr != "" {
-			e.attrs.PutStr(attrServerAddress, addr)
-		}
-		e.str(res, "resource", "applied_rule", attrAppliedRule)
-		e.str(res, "resource", "id", attrResourceID)
-		e.unknown(res, "resource", "address", "applied_rule", "id")
-	}
-	if user, ok := e.object("user", false); ok {
-		e.str(user, "user", "email", attrUserEmail)
-		e.str(user, "user", "id", attrUserID)
-		e.unknown(user, "user", "email", "id")
-	}
-	e.mapRelays()
-	e.mapLocation()
-	e.unknown(obj, "", "timestamp", "event_type", "connection", "connector", "remote_network",
-		"device", "resource", "user", "relays", "location")
 
 	sev, sevText := plog.SeverityNumberInfo, "INFO"
 	if e.warn || len(e.invalid) > 0 {
@@ -152,247 +393,185 @@ func mapEvent(obj map[string]any, rec plog.LogRecord) (resourceKey, []string) {
 	}
 	rec.SetSeverityNumber(sev)
 	rec.SetSeverityText(sevText)
-	return e.res, e.invalid
+	return res, e.invalid
 }
 
-func (e *event) mapConnection() {
-	conn, ok := e.object("connection", true)
-	if !ok {
+// checkObject flags a known object that is not an object, or a required one
+// that is missing or null.
+func (e *event) checkObject(state int, path string, required bool) {
+	if state == objectInvalid || required && state == objectAbsent {
+		e.fail(path)
+	}
+}
+
+// str returns the string value of v and, when attr is not empty, stores a
+// non-empty value under attr. Null and empty strings produce nothing.
+func (e *event) str(attrs pcommon.Map, v scalar, path, attr string) string {
+	if v.kind == kindAbsent {
+		return ""
+	}
+	s, err := asString(v)
+	if err != nil {
+		e.fail(path)
+		return ""
+	}
+	if s != "" && attr != "" {
+		attrs.PutStr(attr, s)
+	}
+	return s
+}
+
+// int stores the integer value of v under attr when it lies in [lo, hi].
+func (e *event) int(attrs pcommon.Map, v scalar, path, attr string, lo, hi int64) {
+	if v.kind == kindAbsent || v.kind == kindString && v.text == "" {
 		return
 	}
-	e.str(conn, "connection", "id", attrConnectionID)
-	if ip := e.str(conn, "connection", "client_ip", ""); ip != "" {
-		host, port, ok := splitHostPort(ip)
-		e.attrs.PutStr(attrClientAddress, host)
-		if port >= 0 {
-			e.attrs.PutInt(attrClientPort, port)
-		}
-		if !ok {
-			e.fail("connection.client_ip")
-		}
+	i, err := asInt(v)
+	if err != nil || i < lo || i > hi {
+		e.fail(path)
+		return
 	}
-	if ip := e.str(conn, "connection", "resource_ip", attrNetworkPeerAddress); ip != "" {
-		// The fallback only: mapEvent maps resource.address, what the admin
-		// defined, after the connection and so overwrites this when set.
-		e.attrs.PutStr(attrServerAddress, ip)
-	}
-	e.int(conn, "connection", "resource_port", attrServerPort, 0, math.MaxUint16)
-	if proto := e.str(conn, "connection", "protocol", ""); proto != "" {
-		e.attrs.PutStr(attrNetworkTransport, strings.ToLower(proto))
-	}
-	e.int(conn, "connection", "rx", attrRxBytes, 0, math.MaxInt64)
-	e.int(conn, "connection", "tx", attrTxBytes, 0, math.MaxInt64)
-	e.int(conn, "connection", "duration", attrDuration, 0, math.MaxInt64)
-	e.int(conn, "connection", "cbct_freshness", attrCBCTFreshness, math.MinInt64, math.MaxInt64)
-	if msg := e.str(conn, "connection", "error_message", attrErrorMessage); msg != "" {
-		e.warn = true
-	}
-	e.unknown(conn, "connection", "id", "client_ip", "resource_ip", "resource_port", "protocol",
-		"rx", "tx", "duration", "cbct_freshness", "error_message")
+	attrs.PutInt(attr, i)
 }
 
 // mapRelays keeps relays as a slice of maps; port becomes an int like every
 // other port, other relay keys keep their JSON type.
-func (e *event) mapRelays() {
-	v, ok := e.obj["relays"]
-	if !ok || v == nil {
+func (e *event) mapRelays(attrs pcommon.Map) {
+	if e.relays == "" || e.relays == "null" || e.relays == "[]" {
 		return
 	}
-	relays, ok := v.([]any)
-	if !ok {
+	if e.relays[0] != '[' {
 		e.fail("relays")
 		return
 	}
-	if len(relays) == 0 {
-		return
-	}
-	out := e.attrs.PutEmptySlice(attrRelays)
-	out.EnsureCapacity(len(relays))
-	for i, r := range relays {
-		relay, ok := r.(map[string]any)
-		if !ok {
+	out := attrs.PutEmptySlice(attrRelays)
+	sc := &jsonScanner{s: e.relays}
+	sc.array(func(i int) {
+		if sc.peek() != '{' {
+			sc.skip()
 			e.fail("relays[" + strconv.Itoa(i) + "]")
-			continue
+			return
 		}
 		m := out.AppendEmpty().SetEmptyMap()
-		for _, k := range sortedKeys(relay) {
+		sc.object(func(k string) {
 			if k == "port" {
-				if port, err := asInt(relay[k]); err == nil && port >= 0 && port <= math.MaxUint16 {
+				start := sc.i
+				if port, err := asInt(sc.scalar()); err == nil && port >= 0 && port <= math.MaxUint16 {
 					m.PutInt(k, port)
-					continue
+					return
 				}
 				e.fail("relays[" + strconv.Itoa(i) + "].port")
+				sc.i = start // keep the value as it came
 			}
-			putValue(m.PutEmpty(k), relay[k], 1)
-		}
-	}
+			putJSON(m.PutEmpty(k), sc, 1)
+		})
+	})
 	if out.Len() == 0 {
-		e.attrs.Remove(attrRelays)
+		attrs.Remove(attrRelays)
 	}
 }
 
 // mapLocation decodes the top-level location, which connectors emit as a
 // JSON-encoded string, into a map; a string that does not decode is kept.
-func (e *event) mapLocation() {
-	v, ok := e.obj["location"]
-	if !ok || v == nil {
+func (e *event) mapLocation(attrs pcommon.Map) {
+	if e.location == "" || e.location == "null" || e.location == `""` {
 		return
 	}
-	if s, isStr := v.(string); isStr {
-		if s == "" {
+	sc := &jsonScanner{s: e.location}
+	if e.location[0] == '"' {
+		decoded := sc.str()
+		if !isJSONObject(decoded) {
+			attrs.PutStr(unknownPrefix+"location", decoded)
 			return
 		}
-		if decoded, err := decodeObject([]byte(s)); err == nil {
-			v = decoded
+		sc = &jsonScanner{s: decoded}
+	}
+	putJSON(attrs.PutEmpty(unknownPrefix+"location"), sc, 0)
+}
+
+func isJSONObject(s string) bool {
+	sc := &jsonScanner{s: s}
+	if sc.peek() != '{' {
+		return false
+	}
+	sc.skip()
+	sc.end()
+	return sc.err == nil
+}
+
+// putJSON stores the JSON value at the scanner's cursor with its JSON type:
+// objects become maps, arrays slices, integers ints. Values a pdata type
+// cannot hold exactly (integers beyond int64, 1e400) and subtrees deeper than
+// maxValueDepth are kept as their JSON text. The text was checked already.
+func putJSON(dst pcommon.Value, sc *jsonScanner, depth int) {
+	switch sc.peek() {
+	case '{':
+		if depth > maxValueDepth {
+			dst.SetStr(sc.span())
+			return
 		}
-	}
-	putValue(e.attrs.PutEmpty(unknownPrefix+"location"), v, 0)
-}
-
-// required returns obj[key], flagging it when missing or null.
-func (e *event) required(key string) (any, bool) {
-	v, ok := e.obj[key]
-	if !ok || v == nil {
-		e.fail(key)
-		return nil, false
-	}
-	return v, true
-}
-
-// object returns the nested object at key. A missing or null optional object
-// is simply absent; anything else that is not an object is flagged.
-func (e *event) object(key string, required bool) (map[string]any, bool) {
-	v, ok := e.obj[key]
-	if !ok || v == nil {
-		if required {
-			e.fail(key)
+		m := dst.SetEmptyMap()
+		sc.object(func(k string) { putJSON(m.PutEmpty(k), sc, depth+1) })
+	case '[':
+		if depth > maxValueDepth {
+			dst.SetStr(sc.span())
+			return
 		}
-		return nil, false
+		s := dst.SetEmptySlice()
+		sc.array(func(int) { putJSON(s.AppendEmpty(), sc, depth+1) })
+	case '"':
+		dst.SetStr(sc.str())
+	case 't':
+		sc.literal("true")
+		dst.SetBool(true)
+	case 'f':
+		sc.literal("false")
+		dst.SetBool(false)
+	case 'n':
+		sc.literal("null") // leaves dst empty: the JSON null of a nested value
+	default:
+		putNumber(dst, sc.number())
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		e.fail(key)
-	}
-	return m, ok
 }
 
-// str returns the string at parent.key and, when attr is not empty, stores a
-// non-empty value under attr. Null and empty strings produce nothing.
-func (e *event) str(parent map[string]any, parentPath, key, attr string) string {
-	v, ok := parent[key]
-	if !ok || v == nil {
-		return ""
+func putNumber(dst pcommon.Value, lit string) {
+	if i, err := strconv.ParseInt(lit, 10, 64); err == nil {
+		dst.SetInt(i)
+	} else if f, err := strconv.ParseFloat(lit, 64); err == nil && !strings.ContainsAny(lit, ".eE") {
+		dst.SetStr(lit) // an integer too large for int64: keep every digit
+	} else if err == nil {
+		dst.SetDouble(f)
+	} else {
+		dst.SetStr(lit)
 	}
-	s, err := asString(v)
-	if err != nil {
-		e.fail(parentPath + "." + key)
-		return ""
+}
+
+// keyCache builds the twingate.<path>.<key> attribute names of unknown
+// fields once per batch instead of once per line.
+type keyCache map[[2]string]string
+
+func (kc keyCache) get(path, key string) string {
+	k := [2]string{path, key}
+	if name, ok := kc[k]; ok {
+		return name
 	}
-	if s != "" && attr != "" {
-		e.attrs.PutStr(attr, s)
+	name := unknownPrefix + key
+	if path != "" {
+		name = unknownPrefix + path + "." + key
+	}
+	kc[k] = name
+	return name
+}
+
+// lower is strings.ToLower without the allocation when s is lower-case
+// already, as protocols almost always are.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+			return strings.ToLower(s)
+		}
 	}
 	return s
-}
-
-// int stores the integer at parent.key under attr when it lies in [lo, hi].
-func (e *event) int(parent map[string]any, parentPath, key, attr string, lo, hi int64) {
-	v, ok := parent[key]
-	if !ok || v == nil {
-		return
-	}
-	if s, isStr := v.(string); isStr && s == "" {
-		return
-	}
-	i, err := asInt(v)
-	if err != nil || i < lo || i > hi {
-		e.fail(parentPath + "." + key)
-		return
-	}
-	e.attrs.PutInt(attr, i)
-}
-
-// unknown keeps every key of obj not in known as twingate.<path>.<key>, so
-// fields added to the schema reach the backend before the mapping knows them.
-func (e *event) unknown(obj map[string]any, path string, known ...string) {
-	prefix := unknownPrefix
-	if path != "" {
-		prefix += path + "."
-	}
-	for _, k := range sortedKeys(obj) {
-		v := obj[k]
-		if slices.Contains(known, k) || v == nil {
-			continue
-		}
-		if s, isStr := v.(string); isStr && s == "" {
-			continue
-		}
-		putValue(e.attrs.PutEmpty(prefix+k), v, 0)
-	}
-}
-
-// putValue stores a decoded JSON value with its JSON type: objects become maps,
-// arrays slices, integers ints. Values a pdata type cannot hold exactly
-// (integers beyond int64, 1e400) and subtrees deeper than maxValueDepth are
-// kept as their JSON text.
-func putValue(dst pcommon.Value, v any, depth int) {
-	if depth > maxValueDepth {
-		if _, nested := v.(map[string]any); nested {
-			dst.SetStr(jsonText(v))
-			return
-		}
-		if _, nested := v.([]any); nested {
-			dst.SetStr(jsonText(v))
-			return
-		}
-	}
-	switch t := v.(type) {
-	case nil:
-		// Leaves dst empty: the JSON null of a nested value.
-	case string:
-		dst.SetStr(t)
-	case bool:
-		dst.SetBool(t)
-	case json.Number:
-		s := string(t)
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			dst.SetInt(i)
-		} else if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, ".eE") {
-			dst.SetStr(s) // an integer too large for int64: keep every digit
-		} else if err == nil {
-			dst.SetDouble(f)
-		} else {
-			dst.SetStr(s)
-		}
-	case map[string]any:
-		m := dst.SetEmptyMap()
-		m.EnsureCapacity(len(t))
-		for _, k := range sortedKeys(t) {
-			putValue(m.PutEmpty(k), t[k], depth+1)
-		}
-	case []any:
-		s := dst.SetEmptySlice()
-		s.EnsureCapacity(len(t))
-		for _, item := range t {
-			putValue(s.AppendEmpty(), item, depth+1)
-		}
-	}
-}
-
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // splitHostPort splits a client_ip that may carry a port: "203.0.113.7",

@@ -5,12 +5,12 @@ package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 const analyticsPrefix = "ANALYTICS"
@@ -20,6 +20,10 @@ const (
 	errorTypeInvalidJSON  = "invalid_json"
 	errorTypeInvalidField = "invalid_field"
 )
+
+// maxNesting is the deepest JSON nesting accepted, as in encoding/json: a
+// deeper line is invalid_json rather than a stack or memory hazard.
+const maxNesting = 10000
 
 // cutAnalytics reports whether line is an ANALYTICS line and returns the text
 // after the prefix and its separating whitespace. The doc shows one space, real
@@ -42,23 +46,364 @@ func isWordByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// decodeObject decodes payload, which must be exactly one JSON object.
-// Numbers stay json.Number so integers never pass through float64.
-func decodeObject(payload []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
+var (
+	errSyntax    = errors.New("invalid JSON")
+	errNotObject = errors.New("payload is not a JSON object")
+	errTrailing  = errors.New("unexpected data after the JSON object")
+	errTooDeep   = errors.New("JSON nested too deeply")
+)
+
+// jsonScanner reads JSON from a string in one pass without building a generic
+// tree: the mapping pulls the values it knows straight into a record. String
+// values without escapes are substrings of the scanned text, so a line's
+// attributes share the one body string instead of each allocating its own.
+// The text must be valid UTF-8 (the body already is).
+type jsonScanner struct {
+	s     string
+	i     int
+	depth int
+	err   error
+}
+
+func (sc *jsonScanner) fail(err error) {
+	if sc.err == nil {
+		sc.err = err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("unexpected data after the JSON object")
+	sc.i = len(sc.s) // stop every loop
+}
+
+func (sc *jsonScanner) ws() {
+	for sc.i < len(sc.s) {
+		switch sc.s[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
+		default:
+			return
+		}
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return nil, errors.New("payload is not a JSON object")
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (sc *jsonScanner) peek() byte {
+	sc.ws()
+	if sc.i < len(sc.s) {
+		return sc.s[sc.i]
 	}
-	return obj, nil
+	return 0
+}
+
+// end checks that nothing but whitespace follows.
+func (sc *jsonScanner) end() {
+	if sc.peek() != 0 {
+		sc.fail(errTrailing)
+	}
+}
+
+// object calls field for each key of the object at the cursor, with the
+// cursor on the key's value; field must consume the value.
+func (sc *jsonScanner) object(field func(key string)) {
+	if sc.peek() != '{' {
+		sc.fail(errSyntax)
+		return
+	}
+	sc.i++
+	if !sc.enter() {
+		return
+	}
+	if sc.peek() == '}' {
+		sc.i++
+		sc.depth--
+		return
+	}
+	for sc.err == nil {
+		if sc.peek() != '"' {
+			sc.fail(errSyntax)
+			return
+		}
+		key := sc.str()
+		if sc.peek() != ':' {
+			sc.fail(errSyntax)
+			return
+		}
+		sc.i++
+		field(key)
+		switch sc.peek() {
+		case ',':
+			sc.i++
+		case '}':
+			sc.i++
+			sc.depth--
+			return
+		default:
+			sc.fail(errSyntax)
+		}
+	}
+}
+
+// array calls elem for each element of the array at the cursor.
+func (sc *jsonScanner) array(elem func(i int)) {
+	if sc.peek() != '[' {
+		sc.fail(errSyntax)
+		return
+	}
+	sc.i++
+	if !sc.enter() {
+		return
+	}
+	if sc.peek() == ']' {
+		sc.i++
+		sc.depth--
+		return
+	}
+	for i := 0; sc.err == nil; i++ {
+		elem(i)
+		switch sc.peek() {
+		case ',':
+			sc.i++
+		case ']':
+			sc.i++
+			sc.depth--
+			return
+		default:
+			sc.fail(errSyntax)
+		}
+	}
+}
+
+func (sc *jsonScanner) enter() bool {
+	sc.depth++
+	if sc.depth > maxNesting {
+		sc.fail(errTooDeep)
+		return false
+	}
+	return true
+}
+
+// stopsString marks the bytes that end the fast scan of a string: its
+// closing quote, an escape, and control bytes, which JSON forbids raw.
+var stopsString = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+// str reads the string at the cursor (which is on its opening quote).
+func (sc *jsonScanner) str() string {
+	start := sc.i + 1
+	i := start
+	for i < len(sc.s) && !stopsString[sc.s[i]] {
+		i++
+	}
+	switch {
+	case i == len(sc.s) || sc.s[i] < 0x20:
+		sc.fail(errSyntax)
+		return ""
+	case sc.s[i] == '\\':
+		return sc.unescape(start, i)
+	}
+	sc.i = i + 1
+	return sc.s[start:i]
+}
+
+// unescape decodes a string with escapes, from start (after the quote);
+// from is the first backslash. Invalid surrogates become U+FFFD, as in
+// encoding/json.
+func (sc *jsonScanner) unescape(start, from int) string {
+	b := make([]byte, 0, from-start+16)
+	b = append(b, sc.s[start:from]...)
+	i := from
+	for i < len(sc.s) {
+		c := sc.s[i]
+		switch {
+		case c == '"':
+			sc.i = i + 1
+			return string(b)
+		case c < 0x20:
+			sc.fail(errSyntax)
+			return ""
+		case c != '\\':
+			b = append(b, c)
+			i++
+			continue
+		}
+		if i+1 >= len(sc.s) {
+			break
+		}
+		i += 2
+		switch sc.s[i-1] {
+		case '"', '\\', '/':
+			b = append(b, sc.s[i-1])
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := sc.hex4(i)
+			if !ok {
+				sc.fail(errSyntax)
+				return ""
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2, ok2 := rune(-1), false
+				if i+6 <= len(sc.s) && sc.s[i] == '\\' && sc.s[i+1] == 'u' {
+					r2, ok2 = sc.hex4(i + 2)
+				}
+				if dec := utf16.DecodeRune(r, r2); ok2 && dec != utf8.RuneError {
+					r = dec
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			b = utf8.AppendRune(b, r)
+		default:
+			sc.fail(errSyntax)
+			return ""
+		}
+	}
+	sc.fail(errSyntax)
+	return ""
+}
+
+func (sc *jsonScanner) hex4(i int) (rune, bool) {
+	if i+4 > len(sc.s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(sc.s[i : i+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// number reads a JSON number and returns its literal text.
+func (sc *jsonScanner) number() string {
+	s, start, i := sc.s, sc.i, sc.i
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		sc.fail(errSyntax)
+		return ""
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			sc.fail(errSyntax)
+			return ""
+		}
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			sc.fail(errSyntax)
+			return ""
+		}
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	sc.i = i
+	return s[start:i]
+}
+
+func (sc *jsonScanner) literal(word string) {
+	if strings.HasPrefix(sc.s[sc.i:], word) {
+		sc.i += len(word)
+		return
+	}
+	sc.fail(errSyntax)
+}
+
+// Kinds of scalar the mapping distinguishes.
+const (
+	kindAbsent = iota // missing, or JSON null
+	kindString
+	kindNumber
+	kindOther // true, false, an object or an array: never a valid scalar field
+)
+
+// scalar is a field's value as found, converted only when it is mapped, so a
+// wrong type flags that field and no other.
+type scalar struct {
+	kind int
+	text string // the string's value, or the number's literal
+}
+
+// scalar reads any value; objects and arrays are skipped.
+func (sc *jsonScanner) scalar() scalar {
+	switch sc.peek() {
+	case '"':
+		return scalar{kindString, sc.str()}
+	case 'n':
+		sc.literal("null")
+		return scalar{}
+	case '{', '[', 't', 'f':
+		sc.skip()
+		return scalar{kind: kindOther}
+	default:
+		return scalar{kindNumber, sc.number()}
+	}
+}
+
+// skip reads and discards the value at the cursor, checking its syntax.
+func (sc *jsonScanner) skip() {
+	switch sc.peek() {
+	case '{':
+		sc.object(func(string) { sc.skip() })
+	case '[':
+		sc.array(func(int) { sc.skip() })
+	case '"':
+		sc.str()
+	case 't':
+		sc.literal("true")
+	case 'f':
+		sc.literal("false")
+	case 'n':
+		sc.literal("null")
+	default:
+		sc.number()
+	}
+}
+
+// span skips the value at the cursor and returns its text.
+func (sc *jsonScanner) span() string {
+	sc.ws()
+	start := sc.i
+	sc.skip()
+	return sc.s[start:sc.i]
 }
 
 // errInvalidField marks a value of the wrong type or out of range.
@@ -66,13 +411,12 @@ var errInvalidField = errors.New("invalid field")
 
 // asInt accepts a JSON integer, an integral JSON number ("3.0e2") or a string
 // holding one ("443"): connectors and relays in the wild disagree on types.
-func asInt(v any) (int64, error) {
-	var s string
-	switch t := v.(type) {
-	case json.Number:
-		s = string(t)
-	case string:
-		s = strings.TrimSpace(t)
+func asInt(v scalar) (int64, error) {
+	s := v.text
+	switch v.kind {
+	case kindNumber:
+	case kindString:
+		s = strings.TrimSpace(s)
 	default:
 		return 0, errInvalidField
 	}
@@ -88,12 +432,10 @@ func asInt(v any) (int64, error) {
 
 // asString accepts a JSON string, or a number where an identifier is expected
 // (ids are strings in the doc, but a numeric id is still the same id).
-func asString(v any) (string, error) {
-	switch t := v.(type) {
-	case string:
-		return t, nil
-	case json.Number:
-		return string(t), nil
+func asString(v scalar) (string, error) {
+	switch v.kind {
+	case kindString, kindNumber:
+		return v.text, nil
 	default:
 		return "", errInvalidField
 	}

@@ -101,6 +101,38 @@ func TestFileInput(t *testing.T) {
 	assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
 }
 
+// TestFileInputReplacesInvalidUTF8: the file input reads UTF-8 raw (see
+// rawUTF8), so the converter alone makes bodies and attributes valid UTF-8.
+func TestFileInputReplacesInvalidUTF8(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "connector.log")
+	lines := "ANALYTICS {\"connection\":{\"id\":\"u-1\"},\"connector\":{\"id\":\"1\",\"name\":\"caf\xe9\"}," +
+		"\"event_type\":\"established_connection\",\"timestamp\":1763633300000}\n" +
+		"State: \xff\xfe online\n"
+	require.NoError(t, os.WriteFile(path, []byte(lines), 0o600))
+	cfg := fileConfig(path)
+	cfg.OtherLines = OtherLinesSend
+	sink := new(consumertest.LogsSink)
+	rcv := newReceiver(t, cfg, sink, nil)
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	require.Eventually(t, func() bool { return sink.LogRecordCount() == 2 }, waitFor, 10*time.Millisecond)
+
+	var bodies, names []string
+	for _, rl := range mergeByResource(sink.AllLogs()).ResourceLogs().All() {
+		if name, ok := rl.Resource().Attributes().Get(attrConnectorName); ok {
+			names = append(names, name.Str())
+		}
+		for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
+			bodies = append(bodies, lr.Body().Str())
+		}
+	}
+	assert.Equal(t, []string{"caf\uFFFD"}, names)
+	assert.ElementsMatch(t, []string{
+		"{\"connection\":{\"id\":\"u-1\"},\"connector\":{\"id\":\"1\",\"name\":\"caf\uFFFD\"},\"event_type\":\"established_connection\",\"timestamp\":1763633300000}",
+		"State: \uFFFD\uFFFD online",
+	}, bodies)
+}
+
 // TestTelemetry checks the standard receiver metrics and the receiver's own
 // counters on a file holding valid, malformed and noise lines.
 func TestTelemetry(t *testing.T) {
