@@ -157,16 +157,16 @@ func (e *event) scan(body string) error {
 		}
 		return errNotObject
 	}
-	sc.object(func(key string) {
+	for key, ok := sc.firstKey(); ok; key, ok = sc.nextKey() {
 		switch key {
 		case "timestamp":
 			e.timestamp = sc.scalar()
 		case "event_type":
 			e.eventType = sc.scalar()
 		case "connection":
-			e.connection = connectionFields{}
-			e.connection.state = e.knownObject(sc, key, func(k string) {
-				c := &e.connection
+			c := &e.connection
+			*c = connectionFields{state: e.knownObject(sc, key)}
+			for k, ok := first(sc, c.state); ok; k, ok = sc.nextKey() {
 				switch k {
 				case "id":
 					c.id = sc.scalar()
@@ -191,48 +191,49 @@ func (e *event) scan(body string) error {
 				default:
 					e.addUnknown(key, k, sc.span())
 				}
-			})
+			}
 		case "connector":
-			e.connector = connectorFields{}
-			e.connector.state = e.knownObject(sc, key, func(k string) { e.idName(sc, key, k, &e.connector) })
+			e.scanIDName(sc, key, &e.connector)
 		case "remote_network":
-			e.remoteNetwork = connectorFields{}
-			e.remoteNetwork.state = e.knownObject(sc, key, func(k string) { e.idName(sc, key, k, &e.remoteNetwork) })
+			e.scanIDName(sc, key, &e.remoteNetwork)
 		case "device":
-			e.device = deviceFields{}
-			e.device.state = e.knownObject(sc, key, func(k string) {
+			d := &e.device
+			*d = deviceFields{state: e.knownObject(sc, key)}
+			for k, ok := first(sc, d.state); ok; k, ok = sc.nextKey() {
 				if k == "id" {
-					e.device.id = sc.scalar()
-					return
+					d.id = sc.scalar()
+				} else {
+					e.addUnknown(key, k, sc.span())
 				}
-				e.addUnknown(key, k, sc.span())
-			})
+			}
 		case "resource":
-			e.resource = resourceFields{}
-			e.resource.state = e.knownObject(sc, key, func(k string) {
+			r := &e.resource
+			*r = resourceFields{state: e.knownObject(sc, key)}
+			for k, ok := first(sc, r.state); ok; k, ok = sc.nextKey() {
 				switch k {
 				case "address":
-					e.resource.address = sc.scalar()
+					r.address = sc.scalar()
 				case "applied_rule":
-					e.resource.appliedRule = sc.scalar()
+					r.appliedRule = sc.scalar()
 				case "id":
-					e.resource.id = sc.scalar()
+					r.id = sc.scalar()
 				default:
 					e.addUnknown(key, k, sc.span())
 				}
-			})
+			}
 		case "user":
-			e.user = userFields{}
-			e.user.state = e.knownObject(sc, key, func(k string) {
+			u := &e.user
+			*u = userFields{state: e.knownObject(sc, key)}
+			for k, ok := first(sc, u.state); ok; k, ok = sc.nextKey() {
 				switch k {
 				case "email":
-					e.user.email = sc.scalar()
+					u.email = sc.scalar()
 				case "id":
-					e.user.id = sc.scalar()
+					u.id = sc.scalar()
 				default:
 					e.addUnknown(key, k, sc.span())
 				}
-			})
+			}
 		case "relays":
 			e.relays = sc.span()
 		case "location":
@@ -240,18 +241,18 @@ func (e *event) scan(body string) error {
 		default:
 			e.addUnknown("", key, sc.span())
 		}
-	})
+	}
 	sc.end()
 	return sc.err
 }
 
-// knownObject scans the value of a known object key. A repeated key
-// replaces what the earlier one set, as with any JSON decoder.
-func (e *event) knownObject(sc *jsonScanner, key string, field func(k string)) int {
+// knownObject looks at the value of a known object key and consumes it
+// unless it is an object, which the caller then reads with first. A
+// repeated key replaces what the earlier one set, as with any JSON decoder.
+func (e *event) knownObject(sc *jsonScanner, key string) int {
 	e.dropUnknown(key)
 	switch sc.peek() {
 	case '{':
-		sc.object(field)
 		return objectPresent
 	case 'n':
 		sc.literal("null")
@@ -262,14 +263,25 @@ func (e *event) knownObject(sc *jsonScanner, key string, field func(k string)) i
 	}
 }
 
-func (e *event) idName(sc *jsonScanner, path, k string, f *connectorFields) {
-	switch k {
-	case "id":
-		f.id = sc.scalar()
-	case "name":
-		f.name = sc.scalar()
-	default:
-		e.addUnknown(path, k, sc.span())
+// first starts reading a known object when knownObject found one.
+func first(sc *jsonScanner, state int) (string, bool) {
+	if state != objectPresent {
+		return "", false
+	}
+	return sc.firstKey()
+}
+
+func (e *event) scanIDName(sc *jsonScanner, path string, f *connectorFields) {
+	*f = connectorFields{state: e.knownObject(sc, path)}
+	for k, ok := first(sc, f.state); ok; k, ok = sc.nextKey() {
+		switch k {
+		case "id":
+			f.id = sc.scalar()
+		case "name":
+			f.name = sc.scalar()
+		default:
+			e.addUnknown(path, k, sc.span())
+		}
 	}
 }
 
@@ -446,26 +458,27 @@ func (e *event) mapRelays(attrs pcommon.Map) {
 	}
 	out := attrs.PutEmptySlice(attrRelays)
 	sc := &jsonScanner{s: e.relays}
-	sc.array(func(i int) {
+	for i, ok := 0, sc.firstElem(); ok; i, ok = i+1, sc.nextElem() {
 		if sc.peek() != '{' {
 			sc.skip()
 			e.fail("relays[" + strconv.Itoa(i) + "]")
-			return
+			continue
 		}
 		m := out.AppendEmpty().SetEmptyMap()
-		sc.object(func(k string) {
+		m.EnsureCapacity(3) // ip, port, name
+		for k, ok := sc.firstKey(); ok; k, ok = sc.nextKey() {
 			if k == "port" {
 				start := sc.i
 				if port, err := asInt(sc.scalar()); err == nil && port >= 0 && port <= math.MaxUint16 {
 					m.PutInt(k, port)
-					return
+					continue
 				}
 				e.fail("relays[" + strconv.Itoa(i) + "].port")
 				sc.i = start // keep the value as it came
 			}
 			putJSON(m.PutEmpty(k), sc, 1)
-		})
-	})
+		}
+	}
 	if out.Len() == 0 {
 		attrs.Remove(attrRelays)
 	}
@@ -511,14 +524,18 @@ func putJSON(dst pcommon.Value, sc *jsonScanner, depth int) {
 			return
 		}
 		m := dst.SetEmptyMap()
-		sc.object(func(k string) { putJSON(m.PutEmpty(k), sc, depth+1) })
+		for k, ok := sc.firstKey(); ok; k, ok = sc.nextKey() {
+			putJSON(m.PutEmpty(k), sc, depth+1)
+		}
 	case '[':
 		if depth > maxValueDepth {
 			dst.SetStr(sc.span())
 			return
 		}
 		s := dst.SetEmptySlice()
-		sc.array(func(int) { putJSON(s.AppendEmpty(), sc, depth+1) })
+		for ok := sc.firstElem(); ok; ok = sc.nextElem() {
+			putJSON(s.AppendEmpty(), sc, depth+1)
+		}
 	case '"':
 		dst.SetStr(sc.str())
 	case 't':

@@ -99,75 +99,91 @@ func (sc *jsonScanner) end() {
 	}
 }
 
-// object calls field for each key of the object at the cursor, with the
-// cursor on the key's value; field must consume the value.
-func (sc *jsonScanner) object(field func(key string)) {
+// firstKey starts the object at the cursor and returns its first key, with
+// the cursor on the key's value. It is false for an empty object and on
+// errors. Loops read an object as
+//
+//	for k, ok := sc.firstKey(); ok; k, ok = sc.nextKey() { /* consume the value */ }
+func (sc *jsonScanner) firstKey() (string, bool) {
 	if sc.peek() != '{' {
 		sc.fail(errSyntax)
-		return
+		return "", false
 	}
 	sc.i++
 	if !sc.enter() {
-		return
+		return "", false
 	}
 	if sc.peek() == '}' {
 		sc.i++
 		sc.depth--
-		return
+		return "", false
 	}
-	for sc.err == nil {
-		if sc.peek() != '"' {
-			sc.fail(errSyntax)
-			return
-		}
-		key := sc.str()
-		if sc.peek() != ':' {
-			sc.fail(errSyntax)
-			return
-		}
-		sc.i++
-		field(key)
-		switch sc.peek() {
-		case ',':
-			sc.i++
-		case '}':
-			sc.i++
-			sc.depth--
-			return
-		default:
-			sc.fail(errSyntax)
-		}
-	}
+	return sc.key()
 }
 
-// array calls elem for each element of the array at the cursor.
-func (sc *jsonScanner) array(elem func(i int)) {
+// nextKey follows the value of the previous key.
+func (sc *jsonScanner) nextKey() (string, bool) {
+	switch sc.peek() {
+	case ',':
+		sc.i++
+		return sc.key()
+	case '}':
+		sc.i++
+		sc.depth--
+	default:
+		sc.fail(errSyntax)
+	}
+	return "", false
+}
+
+func (sc *jsonScanner) key() (string, bool) {
+	if sc.peek() != '"' {
+		sc.fail(errSyntax)
+		return "", false
+	}
+	k := sc.str()
+	if sc.peek() != ':' {
+		sc.fail(errSyntax)
+		return "", false
+	}
+	sc.i++
+	return k, sc.err == nil
+}
+
+// firstElem starts the array at the cursor; it is true when the cursor is
+// on a first element. Loops read an array as
+//
+//	for ok := sc.firstElem(); ok; ok = sc.nextElem() { /* consume the element */ }
+func (sc *jsonScanner) firstElem() bool {
 	if sc.peek() != '[' {
 		sc.fail(errSyntax)
-		return
+		return false
 	}
 	sc.i++
 	if !sc.enter() {
-		return
+		return false
 	}
 	if sc.peek() == ']' {
 		sc.i++
 		sc.depth--
-		return
+		return false
 	}
-	for i := 0; sc.err == nil; i++ {
-		elem(i)
-		switch sc.peek() {
-		case ',':
-			sc.i++
-		case ']':
-			sc.i++
-			sc.depth--
-			return
-		default:
-			sc.fail(errSyntax)
-		}
+	return true
+}
+
+// nextElem follows the previous element.
+func (sc *jsonScanner) nextElem() bool {
+	switch sc.peek() {
+	case ',':
+		sc.i++
+		return sc.err == nil
+	case ']':
+		sc.i++
+		sc.depth--
+	default:
+		sc.fail(errSyntax)
 	}
+	return false
 }
 
 func (sc *jsonScanner) enter() bool {
@@ -382,9 +398,13 @@ func (sc *jsonScanner) scalar() scalar {
 func (sc *jsonScanner) skip() {
 	switch sc.peek() {
 	case '{':
-		sc.object(func(string) { sc.skip() })
+		for _, ok := sc.firstKey(); ok; _, ok = sc.nextKey() {
+			sc.skip()
+		}
 	case '[':
-		sc.array(func(int) { sc.skip() })
+		for ok := sc.firstElem(); ok; ok = sc.nextElem() {
+			sc.skip()
+		}
 	case '"':
 		sc.str()
 	case 't':
