@@ -207,20 +207,21 @@ var stopsString = func() (t [256]bool) {
 
 // str reads the string at the cursor (which is on its opening quote).
 func (sc *jsonScanner) str() string {
+	s := sc.s // a local: the loop then keeps it in registers
 	start := sc.i + 1
 	i := start
-	for i < len(sc.s) && !stopsString[sc.s[i]] {
+	for i < len(s) && !stopsString[s[i]] {
 		i++
 	}
 	switch {
-	case i == len(sc.s) || sc.s[i] < 0x20:
+	case i == len(s) || s[i] < 0x20:
 		sc.fail(errSyntax)
 		return ""
-	case sc.s[i] == '\\':
+	case s[i] == '\\':
 		return sc.unescape(start, i)
 	}
 	sc.i = i + 1
-	return sc.s[start:i]
+	return s[start:i]
 }
 
 // unescape decodes a string with escapes, from start (after the quote);
