@@ -14,6 +14,7 @@ OCB         ?= $(GOBIN_DIR)/builder
 
 BUILD_DIR   := _build
 BIN         := $(BUILD_DIR)/otelcol-twingate
+STOCK_BIN   := $(BUILD_DIR)/bench-stock/otelcol-bench-stock
 CONFIG      ?= examples/quickstart.yaml
 
 # Everything the generated distribution compiles from this checkout: the ocb
@@ -22,7 +23,7 @@ CONFIG      ?= examples/quickstart.yaml
 GO_SOURCES  := $(shell find . \( -path ./$(BUILD_DIR) -o -path ./.git \) -prune -o -type f -name '*.go' ! -name '*_test.go' -print)
 GENERATED   := main.go main_others.go main_windows.go components.go go.mod
 
-.PHONY: build run test lint journal-fixtures clean ocb
+.PHONY: build run test bench lint journal-fixtures clean ocb
 
 build: $(BIN)
 
@@ -34,27 +35,45 @@ ocb:
 		GOFLAGS= $(GO) install $(OCB_MODULE)@$(OCB_VERSION); \
 	fi
 
-# ocb generates the sources and runs `go mod tidy` itself; that tidy can fail
-# (it also resolves test-only dependencies, e.g. a missing pkg/semconvtest), so
-# its exit status is ignored as long as all sources were generated, and the
-# module is then tidied with -e and compiled here (same flags as ocb uses).
-$(BIN): builder-config.yaml go.mod $(wildcard go.sum) $(GO_SOURCES) | ocb
-	@mkdir -p $(BUILD_DIR)
-	cd $(BUILD_DIR) && rm -f $(GENERATED) otelcol-twingate
-	"$(OCB)" --config builder-config.yaml --skip-compilation \
+# ocb_build CONFIG,DIR,BINARY: ocb generates the sources and runs `go mod
+# tidy` itself; that tidy can fail (it also resolves test-only dependencies,
+# e.g. a missing pkg/semconvtest), so its exit status is ignored as long as
+# all sources were generated, and the module is then tidied with -e and
+# compiled here (same flags as ocb uses).
+define ocb_build
+	@mkdir -p $(2)
+	cd $(2) && rm -f $(GENERATED) $(3)
+	"$(OCB)" --config $(1) --skip-compilation \
 		|| echo "note: ocb failed after generating sources (go mod tidy); continuing with 'go mod tidy -e'"
 	@for f in $(GENERATED); do \
-		test -s $(BUILD_DIR)/$$f || { echo "ocb did not generate $(BUILD_DIR)/$$f" >&2; exit 1; }; \
+		test -s $(2)/$$f || { echo "ocb did not generate $(2)/$$f" >&2; exit 1; }; \
 	done
-	cd $(BUILD_DIR) && $(GO) mod tidy -e
-	cd $(BUILD_DIR) && CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o otelcol-twingate .
-	@touch $@
+	cd $(2) && $(GO) mod tidy -e
+	cd $(2) && CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(3) .
+	@touch $(2)/$(3)
+endef
+
+$(BIN): builder-config.yaml go.mod $(wildcard go.sum) $(GO_SOURCES) | ocb
+	$(call ocb_build,builder-config.yaml,$(BUILD_DIR),otelcol-twingate)
+
+# The stock contrib collector make bench compares with.
+$(STOCK_BIN): testdata/bench/builder-config.yaml | ocb
+	$(call ocb_build,testdata/bench/builder-config.yaml,$(BUILD_DIR)/bench-stock,otelcol-bench-stock)
 
 run: $(BIN)
 	$(BIN) --config $(CONFIG)
 
 test: $(BIN)
 	OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 ./...
+	@# Every benchmark once, so none can rot; the numbers come from make bench.
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime=1x ./...
+
+# Performance: Go microbenchmarks, then whole collectors on a generated 1M-line
+# connector log (testdata/bench/run.sh). Not part of make test.
+bench: $(BIN) $(STOCK_BIN)
+	@mkdir -p $(BUILD_DIR)/bench
+	$(GO) test -count=1 -run '^$$' -bench . -benchmem -cpu 1 ./receiver/... | tee $(BUILD_DIR)/bench/micro.txt
+	testdata/bench/run.sh $(BIN) $(STOCK_BIN) $(BUILD_DIR)/bench
 
 lint:
 	@files=$$(find . \( -path ./$(BUILD_DIR) -o -path ./.git \) -prune -o -type f -name '*.go' -print); \
