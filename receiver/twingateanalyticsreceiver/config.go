@@ -33,6 +33,15 @@ const (
 	OnErrorDropQuiet = "drop_quiet"
 )
 
+// What the body of a connection event record holds.
+const (
+	// BodyOriginal is the event's JSON text, as the connector printed it.
+	BodyOriginal = "original"
+	// BodyNone leaves the body empty: the record carries only the mapped
+	// attributes, so no field escapes attribute-level processing.
+	BodyNone = "none"
+)
+
 // DefaultUnit is the systemd unit of the Twingate Connector package.
 const DefaultUnit = "twingate-connector"
 
@@ -50,6 +59,8 @@ type Config struct {
 	OtherLines string `mapstructure:"other_lines"`
 	// OnError is send, send_quiet, drop or drop_quiet.
 	OnError string `mapstructure:"on_error"`
+	// Body is original or none.
+	Body string `mapstructure:"body"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -82,6 +93,7 @@ func createDefaultConfig() component.Config {
 		File:       configoptional.Default(defaultFileConfig()),
 		OtherLines: OtherLinesDrop,
 		OnError:    OnErrorSend,
+		Body:       BodyOriginal,
 	}
 }
 
@@ -119,6 +131,12 @@ func (cfg *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("'on_error' must be one of %q, %q, %q or %q, got %q",
 			OnErrorSend, OnErrorSendQuiet, OnErrorDrop, OnErrorDropQuiet, cfg.OnError))
+	}
+
+	switch cfg.Body {
+	case BodyOriginal, BodyNone:
+	default:
+		errs = append(errs, fmt.Errorf("'body' must be %q or %q, got %q", BodyOriginal, BodyNone, cfg.Body))
 	}
 	return errors.Join(errs...)
 }

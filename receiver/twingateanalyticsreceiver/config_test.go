@@ -42,6 +42,7 @@ func TestLoadConfig(t *testing.T) {
 		assert.Nil(t, cfg.Storage)
 		assert.Equal(t, OtherLinesDrop, cfg.OtherLines)
 		assert.Equal(t, OnErrorSend, cfg.OnError)
+		assert.Equal(t, BodyOriginal, cfg.Body)
 	})
 	t.Run("journald_null", func(t *testing.T) {
 		// A bare "journald:" key means the journald input with its defaults.
@@ -63,6 +64,7 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, component.MustNewID("file_storage"), *cfg.Storage)
 		assert.Equal(t, OtherLinesSend, cfg.OtherLines)
 		assert.Equal(t, OnErrorDropQuiet, cfg.OnError)
+		assert.Equal(t, BodyNone, cfg.Body)
 	})
 	t.Run("file", func(t *testing.T) {
 		cfg := loadConfig(t, "file")
@@ -89,6 +91,7 @@ func TestValidateErrors(t *testing.T) {
 		"empty_include":         "'file.include' must list at least one path or glob",
 		"bad_other_lines":       `'other_lines' must be "drop" or "send", got "keep"`,
 		"bad_on_error":          `'on_error' must be one of "send", "send_quiet", "drop" or "drop_quiet", got "ignore"`,
+		"bad_body":              `'body' must be "original" or "none", got "redacted"`,
 		"bad_file_start_at":     "'file': invalid start_at location 'middle'",
 		"bad_journald_start_at": "'journald': invalid value 'middle' for parameter 'start_at'",
 		"bad_max_log_size":      "'file': 'max_log_size' must be positive",

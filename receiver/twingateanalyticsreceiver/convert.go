@@ -121,6 +121,7 @@ func (b *batch) commit(key resourceKey, src *source) {
 type converter struct {
 	sendOther bool
 	onError   string
+	keepBody  bool
 	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
 	otherSent metric.MeasurementOption
@@ -144,6 +145,7 @@ func newConverter(id component.ID, cfg *Config, logger *zap.Logger, tb *metadata
 	return &converter{
 		sendOther: cfg.OtherLines == OtherLinesSend,
 		onError:   cfg.OnError,
+		keepBody:  cfg.Body != BodyNone,
 		logger:    logger,
 		telemetry: tb,
 		otherSent: metric.WithAttributeSet(attribute.NewSet(receiver, attribute.String("action", "sent"))),
@@ -171,7 +173,9 @@ func (c *converter) appendLine(ctx context.Context, b *batch, line []byte, src *
 	// The body is the one string a line allocates: attribute values without
 	// escapes are substrings of it.
 	body := validUTF8(payload)
-	rec.Body().SetStr(body)
+	if c.keepBody {
+		rec.Body().SetStr(body)
+	}
 	var key resourceKey
 	var errorType string
 	var invalid []string

@@ -24,6 +24,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -63,8 +64,16 @@ func freeAddr(t *testing.T) string {
 }
 
 // startOTLPBackend runs the collector's own OTLP receiver (HTTP only) on a
-// free loopback port and returns its endpoint and what it receives.
+// free loopback port and returns its endpoint and the logs it receives.
 func startOTLPBackend(t *testing.T) (string, *consumertest.LogsSink) {
+	t.Helper()
+	endpoint, logs, _ := startOTLPLogsAndMetricsBackend(t)
+	return endpoint, logs
+}
+
+// startOTLPLogsAndMetricsBackend is startOTLPBackend that also receives
+// metrics on the same endpoint.
+func startOTLPLogsAndMetricsBackend(t *testing.T) (string, *consumertest.LogsSink, *consumertest.MetricsSink) {
 	t.Helper()
 	addr := freeAddr(t)
 	factory := otlpreceiver.NewFactory()
@@ -72,12 +81,19 @@ func startOTLPBackend(t *testing.T) (string, *consumertest.LogsSink) {
 	require.NoError(t, confmap.NewFromStringMap(map[string]any{
 		"protocols": map[string]any{"grpc": map[string]any{"enabled": false}, "http": map[string]any{"endpoint": addr}},
 	}).Unmarshal(cfg))
-	sink := new(consumertest.LogsSink)
-	rcv, err := factory.CreateLogs(context.Background(), receivertest.NewNopSettings(factory.Type()), cfg, sink)
+	set := receivertest.NewNopSettings(factory.Type())
+	// The factory shares one receiver, one HTTP server, between the signals
+	// created from the same config.
+	logs, metrics := new(consumertest.LogsSink), new(consumertest.MetricsSink)
+	logsRcv, err := factory.CreateLogs(context.Background(), set, cfg, logs)
 	require.NoError(t, err)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { assert.NoError(t, rcv.Shutdown(context.Background())) })
-	return "http://" + addr, sink
+	metricsRcv, err := factory.CreateMetrics(context.Background(), set, cfg, metrics)
+	require.NoError(t, err)
+	for _, rcv := range []component.Component{logsRcv, metricsRcv} {
+		require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+		t.Cleanup(func() { assert.NoError(t, rcv.Shutdown(context.Background())) })
+	}
+	return "http://" + addr, logs, metrics
 }
 
 type collector struct {
@@ -104,7 +120,13 @@ func runCollector(t *testing.T, config string) *collector {
 	t.Helper()
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(config), 0o600))
-	c := &collector{cmd: exec.Command(distribution(t), "--config", cfgPath)}
+	return startCollector(t, "--config", cfgPath)
+}
+
+// startCollector is runCollector with the command-line arguments given.
+func startCollector(t *testing.T, args ...string) *collector {
+	t.Helper()
+	c := &collector{cmd: exec.Command(distribution(t), args...)}
 	c.cmd.Stdout, c.cmd.Stderr = c, c
 	require.NoError(t, c.cmd.Start())
 	t.Cleanup(func() {

@@ -97,3 +97,40 @@ func eventNamesOf(logs plog.Logs) []string {
 	}
 	return names
 }
+
+// TestBodyNone: with body: none, every golden case yields its golden records
+// with no body, except the connector's other lines (other_lines: send), whose
+// raw text is their only content.
+func TestBodyNone(t *testing.T) {
+	for name, mutate := range goldenCases {
+		t.Run(name, func(t *testing.T) {
+			input := filepath.Join("testdata", "golden", name+".log")
+			cfg := createDefaultConfig().(*Config)
+			if mutate != nil {
+				mutate(cfg)
+			}
+			cfg.Body = BodyNone
+			actual := convertFile(t, cfg, input)
+
+			content, err := os.ReadFile(input)
+			require.NoError(t, err)
+			rawLines := map[string]bool{}
+			for _, line := range strings.Split(strings.TrimSuffix(string(content), "\n"), "\n") {
+				rawLines[validUTF8([]byte(line))] = true
+			}
+			expected := readGolden(t, filepath.Join("testdata", "golden", name+"_expected.yaml"))
+			for _, rl := range expected.ResourceLogs().All() {
+				for _, sl := range rl.ScopeLogs().All() {
+					for _, lr := range sl.LogRecords().All() {
+						// An ANALYTICS record's body is the line without its prefix,
+						// never a whole input line.
+						if !rawLines[lr.Body().AsString()] {
+							pcommon.NewValueEmpty().CopyTo(lr.Body())
+						}
+					}
+				}
+			}
+			require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
+		})
+	}
+}
