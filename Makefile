@@ -65,11 +65,12 @@ $(STOCK_BIN): testdata/bench/builder-config.yaml | ocb
 run: $(BIN)
 	$(BIN) --config $(CONFIG)
 
+# Every benchmark runs once first, so none can rot (the numbers come from
+# make bench); the tests run last, so their summary closes the output.
 test: $(BIN)
-	OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 ./...
-	@for m in $(STANDINS); do (cd $$m && $(GO) test -count=1 ./...); done
-	@# Every benchmark once, so none can rot; the numbers come from make bench.
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime=1x ./...
+	@for m in $(STANDINS); do (cd $$m && $(GO) test -count=1 ./...); done
+	OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 ./...
 
 # Performance: Go microbenchmarks, then whole collectors on a generated 1M-line
 # connector log (testdata/bench/run.sh). Not part of make test.
