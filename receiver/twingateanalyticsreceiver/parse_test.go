@@ -1,0 +1,152 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// base is a valid event the cases below extend with one more field.
+const base = `"connection":{"id":"p-1"},"connector":{"id":"1"},"event_type":"established_connection","timestamp":1763633300000`
+
+// mapped scans and maps payload the way appendLine does.
+func mapped(t *testing.T, payload string) (plog.LogRecord, []string, error) {
+	t.Helper()
+	var e event
+	rec := plog.NewLogRecord()
+	if err := e.scan(payload); err != nil {
+		return rec, nil, err
+	}
+	_, invalid := e.mapTo(rec, keyCache{})
+	return rec, invalid, nil
+}
+
+func TestScannerStrings(t *testing.T) {
+	for name, tc := range map[string]struct{ json, want string }{
+		"plain":               {`"x"`, "x"},
+		"escapes":             {`"a\"b\\c\/d\n\t\r\b\f"`, "a\"b\\c/d\n\t\r\b\f"},
+		"unicode escape":      {`"caf\u00e9"`, "café"},
+		"surrogate pair":      {`"\ud83d\ude00"`, "😀"},
+		"lone high surrogate": {`"\ud800x"`, "\uFFFDx"},
+		"lone low surrogate":  {`"\udc00"`, "\uFFFD"},
+		"raw non-ASCII":       {`"Zürich 東京"`, "Zürich 東京"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, invalid, err := mapped(t, "{"+base+`,"extra":`+tc.json+"}")
+			require.NoError(t, err)
+			assert.Empty(t, invalid)
+			v, ok := rec.Attributes().Get("twingate.extra")
+			require.True(t, ok)
+			assert.Equal(t, tc.want, v.Str())
+		})
+	}
+}
+
+func TestScannerRejects(t *testing.T) {
+	deep := strings.Repeat("[", maxNesting+1) + strings.Repeat("]", maxNesting+1)
+	for name, payload := range map[string]string{
+		"bad escape":            "{" + base + `,"x":"\x41"}`,
+		"short unicode escape":  "{" + base + `,"x":"\u12"}`,
+		"raw control byte":      "{" + base + ",\"x\":\"a\x01b\"}",
+		"raw newline in string": "{" + base + ",\"x\":\"a\nb\"}",
+		"leading zero":          "{" + base + `,"x":01}`,
+		"bare minus":            "{" + base + `,"x":-}`,
+		"dot without digits":    "{" + base + `,"x":1.}`,
+		"exponent without":      "{" + base + `,"x":1e}`,
+		"plus sign":             "{" + base + `,"x":+1}`,
+		"unquoted key":          "{" + base + `,x:1}`,
+		"trailing comma":        "{" + base + `,}`,
+		"missing colon":         "{" + base + `,"x" 1}`,
+		"unterminated string":   "{" + base + `,"x":"abc}`,
+		"bad literal":           "{" + base + `,"x":nul}`,
+		"too deep":              "{" + base + `,"x":` + deep + "}",
+		"two objects":           "{" + base + "}{}",
+		"empty":                 "",
+		"array":                 "[1,2]",
+		"string":                `"x"`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := mapped(t, payload)
+			require.Error(t, err)
+		})
+	}
+}
+
+func TestScannerAccepts(t *testing.T) {
+	t.Run("whitespace between tokens", func(t *testing.T) {
+		rec, invalid, err := mapped(t, " {\t\"connection\" :\r\n{ \"id\" : \"p-1\" } , \"connector\":{\"id\":\"1\"},"+
+			"\"event_type\":\"established_connection\",\"timestamp\" : 1763633300000 } \t")
+		require.NoError(t, err)
+		assert.Empty(t, invalid)
+		v, _ := rec.Attributes().Get(attrConnectionID)
+		assert.Equal(t, "p-1", v.Str())
+	})
+	t.Run("numbers", func(t *testing.T) {
+		rec, invalid, err := mapped(t, "{"+base+`,"a":-0,"b":1.5e-3,"c":2E+2,"d":9223372036854775808,"e":1e400}`)
+		require.NoError(t, err)
+		assert.Empty(t, invalid)
+		assert.Equal(t, map[string]any{"twingate.a": int64(0), "twingate.b": 0.0015, "twingate.c": 200.0,
+			"twingate.d": "9223372036854775808", "twingate.e": "1e400"},
+			pick(rec, "twingate.a", "twingate.b", "twingate.c", "twingate.d", "twingate.e"))
+	})
+	t.Run("repeated object replaces the earlier one", func(t *testing.T) {
+		rec, invalid, err := mapped(t, `{"connection":{"id":"old","extra":"gone","rx":5},`+base+`}`)
+		require.NoError(t, err)
+		assert.Empty(t, invalid)
+		attrs := rec.Attributes().AsRaw()
+		assert.Equal(t, "p-1", attrs[attrConnectionID])
+		assert.NotContains(t, attrs, "twingate.connection.extra")
+		assert.NotContains(t, attrs, attrRxBytes)
+	})
+	t.Run("repeated field: last wins", func(t *testing.T) {
+		rec, _, err := mapped(t, "{"+base+`,"x":1,"x":2,"connector":{"id":"1","name":"a","name":"b"}}`)
+		require.NoError(t, err)
+		assert.Equal(t, map[string]any{"twingate.x": int64(2)}, pick(rec, "twingate.x"))
+	})
+	t.Run("deep unknown value kept as JSON text below depth 32", func(t *testing.T) {
+		n := 10 * maxValueDepth
+		rec, invalid, err := mapped(t, "{"+base+`,"deep":`+strings.Repeat(`{"a":`, n)+"1"+strings.Repeat("}", n)+"}")
+		require.NoError(t, err)
+		assert.Empty(t, invalid)
+		v, _ := rec.Attributes().Get("twingate.deep")
+		for range maxValueDepth + 1 {
+			v, _ = v.Map().Get("a")
+		}
+		// Maps at depths 0 to 32, the rest as text.
+		rest := n - maxValueDepth - 1
+		assert.Equal(t, strings.Repeat(`{"a":`, rest)+"1"+strings.Repeat("}", rest), v.Str())
+	})
+}
+
+func TestTooManyUnknownFields(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{" + base)
+	for i := range maxUnknownFields + 44 {
+		fmt.Fprintf(&b, `,"k%d":%d`, i, i)
+	}
+	b.WriteString("}")
+	rec, invalid, err := mapped(t, b.String())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"(more than 256 unknown fields)"}, invalid)
+	_, kept := rec.Attributes().Get(fmt.Sprintf("twingate.k%d", maxUnknownFields-1))
+	_, dropped := rec.Attributes().Get(fmt.Sprintf("twingate.k%d", maxUnknownFields))
+	assert.True(t, kept)
+	assert.False(t, dropped)
+}
+
+func pick(rec plog.LogRecord, keys ...string) map[string]any {
+	out := map[string]any{}
+	for _, k := range keys {
+		if v, ok := rec.Attributes().Get(k); ok {
+			out[k] = v.AsRaw()
+		}
+	}
+	return out
+}
