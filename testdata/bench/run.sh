@@ -105,6 +105,9 @@ if [[ -n "$remote" ]]; then
     }' | "$remote" --split-mode=none --compress=no --seal=no -o "$jdir/bench.journal" - 2>/dev/null
   fi
   janalytics=$(head -n "$journal_lines" "$log" | grep -c '^ANALYTICS ')
+  baseline="" # the journald rows compare with stock journald
+  run "stock journald, no operators" "$stock_bin" "$here/stock-journald.yaml" "$journal_lines" "$journal_lines" \
+    BENCH_JOURNAL_DIR="$jdir"
   run "otelcol-twingate (journald)" "$twingate_bin" "$here/twingate-journald.yaml" "$janalytics" "$journal_lines" \
     BENCH_JOURNAL_DIR="$jdir"
 else
@@ -114,7 +117,7 @@ fi
 {
   echo "Connector log: $lines lines, $size_mb MB, $analytics ANALYTICS lines; $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(go env GOVERSION)."
   echo
-  echo "| pipeline | lines | records | CPU s | CPU s per 1M lines | lines/s | peak RSS MiB | CPU vs stock raw |"
+  echo "| pipeline | lines | records | CPU s | CPU s per 1M lines | lines/s | peak RSS MiB | CPU vs stock raw (file / journald) |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
 } | tee "$out/results.md"
