@@ -91,7 +91,7 @@ func TestContainerGolden(t *testing.T) {
 			require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
 			t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
 
-			writeSteps(t, filepath.Join("testdata", "golden", "container", tc.name+".log"), path, sink)
+			writeSteps(t, filepath.Join("testdata", "golden", "container", tc.name+".log"), path, sink, waitFor)
 
 			expectedPath := filepath.Join("testdata", "golden", "container", tc.name+"_expected.yaml")
 			if *update {
@@ -108,8 +108,9 @@ func TestContainerGolden(t *testing.T) {
 	}
 }
 
-// writeSteps writes input to path, following its "#!" steps.
-func writeSteps(t *testing.T, input, path string, sink *consumertest.LogsSink) {
+// writeSteps writes input to path, following its "#!" steps; a wait step
+// waits up to timeout.
+func writeSteps(t *testing.T, input, path string, sink *consumertest.LogsSink, timeout time.Duration) {
 	t.Helper()
 	content, err := os.ReadFile(input)
 	require.NoError(t, err)
@@ -139,7 +140,7 @@ func writeSteps(t *testing.T, input, path string, sink *consumertest.LogsSink) {
 		case "wait":
 			n, err := strconv.Atoi(arg)
 			require.NoError(t, err)
-			require.Eventually(t, func() bool { return sink.LogRecordCount() >= n }, waitFor, 10*time.Millisecond,
+			require.Eventually(t, func() bool { return sink.LogRecordCount() >= n }, timeout, 10*time.Millisecond,
 				"waiting for %d records, got %d", n, sink.LogRecordCount())
 		case "rotate":
 			require.NoError(t, os.Rename(path, path+arg))
