@@ -82,14 +82,11 @@ func TestContainerGolden(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(cfg)
 			}
-			sink := new(consumertest.LogsSink)
-			rcv := newReceiver(t, cfg, sink, nil)
-			if tc.partialIdle > 0 {
-				rcv.(*logsReceiver).partialIdle = tc.partialIdle
-				rcv.(*logsReceiver).partialCheck = tc.partialIdle / 4
-			}
-			require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-			t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+			sink := startReceiver(t, cfg, nil, func(r *logsReceiver) {
+				if tc.partialIdle > 0 {
+					r.partialIdle, r.partialCheck = tc.partialIdle, tc.partialIdle/4
+				}
+			})
 
 			writeSteps(t, filepath.Join("testdata", "golden", "container", tc.name+".log"), path, sink, waitFor)
 
@@ -337,10 +334,7 @@ func TestDockerLongLine(t *testing.T) {
 	entries := dockerEntries(t, line, "stderr")
 	require.Len(t, entries, 3)
 	root, _ := writeContainerLog(t, dockerLogDir+"/"+containerID+"-json.log", entries...)
-	sink := new(consumertest.LogsSink)
-	rcv := newReceiver(t, fileConfig(filepath.Join(root, "var/lib/docker/containers/*/*-json.log")), sink, nil)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	sink := startReceiver(t, fileConfig(filepath.Join(root, "var/lib/docker/containers/*/*-json.log")), nil)
 
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, waitFor, 10*time.Millisecond)
 	rec := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
@@ -362,12 +356,8 @@ func TestLineTooLongDropped(t *testing.T) {
 	cfg := fileConfig(filepath.Join(root, "var/lib/docker/containers/*/*-json.log"))
 	cfg.File.Get().MaxLogSize = 32 * 1024
 	cfg.OnError = OnErrorDrop
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-	sink := new(consumertest.LogsSink)
-	rcv := newReceiver(t, cfg, sink, tel)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	tel := newTelemetry(t)
+	sink := startReceiver(t, cfg, tel)
 
 	require.Eventually(t, func() bool {
 		return sumOf(t, tel, "otelcol_receiver_twingateanalytics_malformed_lines",
@@ -391,10 +381,7 @@ func TestContainerFileAttributes(t *testing.T) {
 	f.IncludeFilePath = true
 	f.IncludeFileRecordNumber = true
 	f.IncludeFileRecordOffset = true
-	sink := new(consumertest.LogsSink)
-	rcv := newReceiver(t, cfg, sink, nil)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	sink := startReceiver(t, cfg, nil)
 
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == 2 }, waitFor, 10*time.Millisecond)
 	var got []map[string]any
