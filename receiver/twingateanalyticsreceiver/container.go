@@ -4,11 +4,8 @@
 package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -234,7 +231,7 @@ func (c *containerFiles) unwrap(f *fileState, token []byte) (containerLine, bool
 		}
 		line = containerLine{text: token}
 	}
-	if partial || f.partials[line.stream] != nil {
+	if ok && (partial || f.partials[line.stream] != nil) {
 		if line, ok = c.reassemble(f, line, partial); !ok {
 			return containerLine{}, false
 		}
@@ -321,70 +318,6 @@ func (c *containerFiles) expire(now time.Time, idle time.Duration) []flushedLine
 		f.mu.Unlock()
 	}
 	return out
-}
-
-// detectFormat tells the format of a file from one of its lines.
-func detectFormat(line []byte) string {
-	if _, _, ok := parseDocker(line); ok {
-		return FormatDocker
-	}
-	if _, _, ok := parseCRI(line); ok {
-		return FormatCRI
-	}
-	return FormatRaw
-}
-
-// dockerEntry is one line of Docker's json-file log driver.
-type dockerEntry struct {
-	Log    *string `json:"log"`
-	Stream string  `json:"stream"`
-	Time   string  `json:"time"`
-}
-
-// parseDocker decodes a json-file entry. Docker splits lines longer than
-// 16 KiB into several entries; all but the last lack the trailing newline.
-func parseDocker(token []byte) (line containerLine, partial, ok bool) {
-	token = bytes.TrimSpace(token)
-	if len(token) == 0 || token[0] != '{' {
-		return line, false, false
-	}
-	var e dockerEntry
-	if err := json.Unmarshal(token, &e); err != nil || e.Log == nil {
-		return line, false, false
-	}
-	text, complete := strings.CutSuffix(*e.Log, "\n")
-	return containerLine{text: []byte(text), stream: e.Stream, time: parseTime(e.Time)}, !complete, true
-}
-
-// parseCRI decodes a CRI entry: `<RFC 3339 time> <stream> <tags> <text>`,
-// where the tag P marks all but the last piece of a split line.
-func parseCRI(token []byte) (line containerLine, partial, ok bool) {
-	ts, rest, ok := bytes.Cut(token, []byte{' '})
-	if !ok {
-		return line, false, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, string(ts))
-	if err != nil {
-		return line, false, false
-	}
-	stream, rest, ok := bytes.Cut(rest, []byte{' '})
-	if !ok || (string(stream) != "stdout" && string(stream) != "stderr") {
-		return line, false, false
-	}
-	tags, text, _ := bytes.Cut(rest, []byte{' '})
-	if len(tags) == 0 {
-		return line, false, false
-	}
-	first, _, _ := bytes.Cut(tags, []byte{':'})
-	return containerLine{text: text, stream: string(stream), time: pcommon.NewTimestampFromTime(t)}, string(first) == "P", true
-}
-
-func parseTime(s string) pcommon.Timestamp {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return 0
-	}
-	return pcommon.NewTimestampFromTime(t)
 }
 
 // A partial line is given up on when its file has not been read for

@@ -250,6 +250,11 @@ func TestParseEntries(t *testing.T) {
 			containerLine{text: []byte(`first half`), stream: "stdout", time: ts("2025-11-20T10:00:00Z")}, true},
 		{`{"log":"no time\n","stream":"stdout"}`, FormatDocker,
 			containerLine{text: []byte(`no time`), stream: "stdout"}, false},
+		// Layouts other than dockerd's own go through encoding/json.
+		{`{"stream":"stdout","log":"key order\n","time":"2025-11-20T10:00:00Z"}`, FormatDocker,
+			containerLine{text: []byte(`key order`), stream: "stdout", time: ts("2025-11-20T10:00:00Z")}, false},
+		{`{"log":"labels\u00e9\n","stream":"stderr","attrs":{"tag":"connector"},"time":"2025-11-20T10:00:00Z"}`, FormatDocker,
+			containerLine{text: []byte(`labelsé`), stream: "stderr", time: ts("2025-11-20T10:00:00Z")}, false},
 		// Neither format: raw connector lines.
 		{`ANALYTICS {"a":1}`, FormatRaw, containerLine{}, false},
 		{`State: Online`, FormatRaw, containerLine{}, false},
@@ -448,4 +453,76 @@ func TestExpireWaitsForStalledPipeline(t *testing.T) {
 	flushed := files.expire(time.Now().Add(time.Minute), time.Second)
 	assert.Len(t, flushed, 2)
 	assert.Empty(t, files.files)
+}
+
+// BenchmarkUnwrap measures taking the connector line out of one entry, per
+// format (raw: the line as is).
+func BenchmarkUnwrap(b *testing.B) {
+	content, err := os.ReadFile(filepath.Join("testdata", "golden", "events.log"))
+	require.NoError(b, err)
+	line, _, _ := strings.Cut(string(content), "\n")
+	docker, err := json.Marshal(map[string]string{"log": line + "\n", "stream": "stderr", "time": "2025-11-20T10:00:00.124530911Z"})
+	require.NoError(b, err)
+	for _, tc := range []struct{ name, token string }{
+		{"raw", line},
+		{"docker", string(docker)},
+		{"cri", "2025-11-20T10:00:00.124530911Z stderr F " + line},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			files := newContainerFiles(fileConfig("unused").File.Get(), zap.NewNop())
+			f, _ := files.open(map[string]any{"log.file.path": "/" + podLogDir + "/0.log"})
+			token := []byte(tc.token)
+			b.SetBytes(int64(len(token)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := files.unwrap(f, token); !ok {
+					b.Fatal("no line")
+				}
+			}
+		})
+	}
+}
+
+// FuzzParseDocker: what parseDocker accepts, it decodes as encoding/json
+// does (after the converter's UTF-8 repair, which encoding/json does itself).
+func FuzzParseDocker(f *testing.F) {
+	for _, seed := range []string{
+		`{"log":"ANALYTICS {\"a\":\"\u003c1\u003e \u0026\"}\n","stream":"stderr","time":"2025-11-20T10:00:00.5Z"}`,
+		`{"log":"tab\there \\ \/ \b\f\r quote\" done\n","stream":"stdout","time":"2025-11-20T10:00:00Z"}`,
+		`{"log":"emoji \ud83d\ude00 lone \ud83d end \ude00 \u00e9 é","stream":"stdout","time":"t"}`,
+		"{\"log\":\"invalid \xff\xfe utf-8\",\"stream\":\"stdout\",\"time\":\"t\"}",
+		"{\"log\":\"raw\ncontrol\",\"stream\":\"stdout\",\"time\":\"t\"}",
+		`{"log":"bad escape \x","stream":"stdout","time":"t"}`,
+		`{"log":"short \u12","stream":"stdout","time":"t"}`,
+		`{"log":"unterminated`,
+		`{"log":"x","stream":"std\"out","time":"t"}`,
+		`{"log":"x","stream":"stdout","time":"t"} `,
+		`{"stream":"stdout","log":"other order\n","time":"2025-11-20T10:00:00Z"}`,
+		`{"log":"with attrs\n","stream":"stdout","attrs":{"tag":"connector"},"time":"2025-11-20T10:00:00Z"}`,
+		`{"log":"a","LOG":"b","log":"c","stream":1}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, token []byte) {
+		line, partial, ok := parseDocker(token)
+		if !ok {
+			return
+		}
+		// A map, not a struct: encoding/json matches struct fields ignoring case.
+		var fields map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(token, &fields), "accepted what encoding/json rejects: %q", token)
+		str := func(key string) string {
+			var v string
+			if raw, ok := fields[key]; ok {
+				require.NoError(t, json.Unmarshal(raw, &v), "accepted a %s that is not a string: %q", key, token)
+			}
+			return v
+		}
+		require.Contains(t, fields, "log")
+		text, complete := strings.CutSuffix(str("log"), "\n")
+		assert.Equal(t, text, validUTF8(line.text))
+		assert.Equal(t, !complete, partial)
+		assert.Equal(t, str("stream"), validUTF8([]byte(line.stream)))
+		assert.Equal(t, parseTime(str("time")), line.time)
+	})
 }
