@@ -100,8 +100,12 @@ type containerFiles struct {
 	hidePath bool
 	logger   *zap.Logger
 
-	mu    sync.Mutex
-	files map[string]*fileState
+	mu sync.Mutex
+	// files holds the state of each file by the path of its live log;
+	// byPath finds it from the path a batch reports without matching the
+	// path patterns again.
+	files  map[string]*fileState
+	byPath map[string]*fileState
 }
 
 type fileState struct {
@@ -140,6 +144,7 @@ func newContainerFiles(cfg *FileConfig, logger *zap.Logger) *containerFiles {
 		hidePath:   !cfg.IncludeFilePath,
 		logger:     logger,
 		files:      map[string]*fileState{},
+		byPath:     map[string]*fileState{},
 	}
 	if cfg.Format != FormatRaw {
 		c.trim = cfg.TrimConfig.Func()
@@ -152,17 +157,19 @@ func newContainerFiles(cfg *FileConfig, logger *zap.Logger) *containerFiles {
 // is unwrapped, and calls done once the batch is delivered.
 func (c *containerFiles) open(fileAttrs map[string]any) (*fileState, map[string]any) {
 	path, _ := fileAttrs[attrs.LogFilePath].(string)
-	resource, logPath := pathInfo(path)
 	var f *fileState
 	for {
 		c.mu.Lock()
-		f = c.files[logPath]
-		if f == nil {
-			f = &fileState{logPath: logPath, resource: resource, lastRead: time.Now()}
-			if c.format != FormatAuto {
-				f.format = c.format
+		if f = c.byPath[path]; f == nil {
+			resource, logPath := pathInfo(path)
+			if f = c.files[logPath]; f == nil {
+				f = &fileState{logPath: logPath, resource: resource, lastRead: time.Now()}
+				if c.format != FormatAuto {
+					f.format = c.format
+				}
+				c.files[logPath] = f
 			}
-			c.files[logPath] = f
+			c.byPath[path] = f
 		}
 		c.mu.Unlock()
 		f.mu.Lock()
@@ -316,6 +323,11 @@ func (c *containerFiles) expire(now time.Time, idle time.Duration) []flushedLine
 			f.removed = true
 		}
 		f.mu.Unlock()
+	}
+	for path, f := range c.byPath {
+		if f.removed {
+			delete(c.byPath, path)
+		}
 	}
 	return out
 }

@@ -453,6 +453,7 @@ func TestExpireWaitsForStalledPipeline(t *testing.T) {
 	flushed := files.expire(time.Now().Add(time.Minute), time.Second)
 	assert.Len(t, flushed, 2)
 	assert.Empty(t, files.files)
+	assert.Empty(t, files.byPath)
 }
 
 // BenchmarkUnwrap measures taking the connector line out of one entry, per
