@@ -15,7 +15,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/emit"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/input/journald"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/trim"
 )
 
 // What to do with connector lines that are not ANALYTICS lines.
@@ -75,6 +77,24 @@ type JournaldConfig struct {
 // start_at, poll_interval, max_log_size, fingerprint_size, encoding, ...).
 type FileConfig struct {
 	fileconsumer.Config `mapstructure:",squash"`
+	// Format is how the lines are stored: auto (detected per file from the
+	// first line read), raw, docker (json-file) or cri.
+	Format string `mapstructure:"format"`
+}
+
+// buildInput builds the file consumer the receiver runs. It decodes UTF-8
+// raw (see rawUTF8). Files are told apart by their path, so the consumer
+// always reports it (records carry it only when include_file_path is set),
+// and container entries are read untrimmed (the configured trimming applies
+// to the lines they hold).
+func (cfg *FileConfig) buildInput(set component.TelemetrySettings, emit emit.Callback) (*fileconsumer.Manager, error) {
+	c := cfg.Config
+	c.Encoding = rawUTF8(c.Encoding)
+	c.IncludeFilePath = true
+	if cfg.Format != FormatRaw {
+		c.TrimConfig = trim.Config{PreserveLeading: true, PreserveTrailing: true}
+	}
+	return c.Build(set, emit)
 }
 
 func defaultJournaldConfig() JournaldConfig {
@@ -84,7 +104,7 @@ func defaultJournaldConfig() JournaldConfig {
 }
 
 func defaultFileConfig() FileConfig {
-	return FileConfig{Config: *fileconsumer.NewConfig()}
+	return FileConfig{Config: *fileconsumer.NewConfig(), Format: FormatAuto}
 }
 
 func createDefaultConfig() component.Config {
@@ -111,8 +131,14 @@ func (cfg *Config) Validate() error {
 	case fileCfg != nil:
 		if len(fileCfg.Include) == 0 {
 			errs = append(errs, errors.New("'file.include' must list at least one path or glob"))
-		} else if _, err := fileCfg.Build(validationTelemetry(), nopEmit); err != nil {
+		} else if _, err := fileCfg.buildInput(validationTelemetry(), nopEmit); err != nil {
 			errs = append(errs, fmt.Errorf("'file': %w", err))
+		}
+		switch fileCfg.Format {
+		case FormatAuto, FormatRaw, FormatDocker, FormatCRI:
+		default:
+			errs = append(errs, fmt.Errorf("'file.format' must be one of %q, %q, %q or %q, got %q",
+				FormatAuto, FormatRaw, FormatDocker, FormatCRI, fileCfg.Format))
 		}
 	case journaldCfg != nil:
 		if _, err := journaldCfg.Build(validationTelemetry()); err != nil {

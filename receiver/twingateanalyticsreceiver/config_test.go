@@ -80,6 +80,7 @@ func TestLoadConfig(t *testing.T) {
 		assert.EqualValues(t, 2000, f.FingerprintSize)
 		assert.False(t, f.IncludeFileName)
 		assert.True(t, f.IncludeFilePath)
+		assert.Equal(t, FormatCRI, f.Format)
 		assert.Equal(t, OnErrorSendQuiet, cfg.OnError)
 	})
 }
@@ -95,6 +96,7 @@ func TestValidateErrors(t *testing.T) {
 		"bad_file_start_at":     "'file': invalid start_at location 'middle'",
 		"bad_journald_start_at": "'journald': invalid value 'middle' for parameter 'start_at'",
 		"bad_max_log_size":      "'file': 'max_log_size' must be positive",
+		"bad_file_format":       `'file.format' must be one of "auto", "raw", "docker" or "cri", got "containerd"`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := confmap.Validate(loadConfig(t, name))
@@ -109,4 +111,5 @@ func TestDefaultConfigNeedsAnInput(t *testing.T) {
 	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	// The default is deliberately incomplete: where to read from is the user's choice.
 	assert.ErrorContains(t, confmap.Validate(cfg), "exactly one of 'journald' or 'file' must be set")
+	assert.Equal(t, FormatAuto, cfg.(*Config).File.GetOrInsertDefault().Format)
 }

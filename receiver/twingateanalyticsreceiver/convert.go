@@ -25,9 +25,13 @@ type source struct {
 	resource []keyValue
 	// attributes are record attributes of the input (log.file.* from files).
 	attributes map[string]any
-	// timestamp is when the input says the line was written (journald); zero
-	// when it does not know. ANALYTICS lines carry their own time.
+	// timestamp is when the input says the line was written (journald, a
+	// container runtime); zero when it does not know. ANALYTICS lines carry
+	// their own time.
 	timestamp pcommon.Timestamp
+	// truncated is set when the input kept only the first max_log_size bytes
+	// of the line.
+	truncated bool
 }
 
 type keyValue struct{ key, value string }
@@ -138,7 +142,7 @@ func newConverter(id component.ID, cfg *Config, logger *zap.Logger, tb *metadata
 		action = "dropped"
 	}
 	malformed := map[string]metric.MeasurementOption{}
-	for _, t := range []string{errorTypeInvalidJSON, errorTypeInvalidField} {
+	for _, t := range []string{errorTypeInvalidJSON, errorTypeInvalidField, errorTypeLineTooLong} {
 		malformed[t] = metric.WithAttributeSet(attribute.NewSet(
 			receiver, attribute.String(attrErrorType, t), attribute.String("action", action)))
 	}
@@ -184,6 +188,9 @@ func (c *converter) appendLine(ctx context.Context, b *batch, line []byte, src *
 		errorType = errorTypeInvalidJSON
 	} else if key, invalid = b.ev.mapTo(rec, b.keys); len(invalid) > 0 {
 		errorType = errorTypeInvalidField
+	}
+	if src.truncated {
+		errorType = errorTypeLineTooLong // whatever parsed is incomplete
 	}
 	key.origin = src.origin()
 

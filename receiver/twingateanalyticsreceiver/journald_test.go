@@ -6,7 +6,6 @@
 package twingateanalyticsreceiver
 
 import (
-	"context"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -14,8 +13,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
@@ -48,10 +45,7 @@ func TestJournaldInput(t *testing.T) {
 			j.StartAt = "beginning"
 			cfg.OtherLines = tc.otherLines
 
-			sink := new(consumertest.LogsSink)
-			rcv := newReceiver(t, cfg, sink, nil)
-			require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-			t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+			sink := startReceiver(t, cfg, nil)
 
 			expectedPath := filepath.Join("testdata", tc.expected)
 			if *update {

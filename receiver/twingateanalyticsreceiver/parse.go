@@ -19,6 +19,7 @@ const analyticsPrefix = "ANALYTICS"
 const (
 	errorTypeInvalidJSON  = "invalid_json"
 	errorTypeInvalidField = "invalid_field"
+	errorTypeLineTooLong  = "line_too_long"
 )
 
 // maxNesting is the deepest JSON nesting accepted, as in encoding/json: a

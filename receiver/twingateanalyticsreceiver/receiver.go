@@ -6,7 +6,9 @@ package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -39,6 +41,11 @@ type logsReceiver struct {
 	telemetry *metadata.TelemetryBuilder
 	conv      *converter
 
+	// files unwraps container logs (file input only).
+	files *containerFiles
+	// partialIdle and partialCheck time the expiry of partial lines.
+	partialIdle, partialCheck time.Duration
+
 	storageClient storage.Client
 	stopInput     func() error
 }
@@ -60,14 +67,20 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 	if err != nil {
 		return nil, err
 	}
-	return &logsReceiver{
-		cfg:       cfg,
-		set:       set,
-		next:      next,
-		obsrecv:   obsrecv,
-		telemetry: tb,
-		conv:      newConverter(set.ID, cfg, set.Logger, tb),
-	}, nil
+	r := &logsReceiver{
+		cfg:          cfg,
+		set:          set,
+		next:         next,
+		obsrecv:      obsrecv,
+		telemetry:    tb,
+		conv:         newConverter(set.ID, cfg, set.Logger, tb),
+		partialIdle:  partialLineIdle,
+		partialCheck: partialLineCheck,
+	}
+	if fileCfg := cfg.File.Get(); fileCfg != nil {
+		r.files = newContainerFiles(fileCfg, set.Logger)
+	}
+	return r, nil
 }
 
 func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
@@ -92,16 +105,23 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 }
 
 func (r *logsReceiver) startFile(cfg *FileConfig) error {
-	input := cfg.Config
-	input.Encoding = rawUTF8(input.Encoding)
-	mgr, err := input.Build(r.set.TelemetrySettings, r.consumeTokens)
+	mgr, err := cfg.buildInput(r.set.TelemetrySettings, r.consumeTokens)
 	if err != nil {
 		return err
 	}
 	if err := mgr.Start(operator.NewScopedPersister(transportFile, r.storageClient)); err != nil {
 		return err
 	}
-	r.stopInput = mgr.Stop
+	ctx, cancel := context.WithCancel(context.Background())
+	var expiring sync.WaitGroup
+	expiring.Go(func() { r.expirePartials(ctx, r.partialCheck, r.partialIdle) })
+	r.stopInput = func() error {
+		err := mgr.Stop()
+		cancel()
+		expiring.Wait()
+		// Nothing completes the partial lines left once reading stopped.
+		return errors.Join(err, r.sendFlushed(context.Background(), r.files.expire(time.Now(), 0)))
+	}
 	return nil
 }
 
@@ -157,33 +177,72 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, lastRecordNumber int64, offsets []int64) error {
 	fileCfg := r.cfg.File.Get()
 	b := newBatch(metadata.ScopeName)
-	src := &source{attributes: fileAttrs}
 	observed := pcommon.NewTimestampFromTime(time.Now())
-	perLine := fileCfg.IncludeFileRecordNumber || fileCfg.IncludeFileRecordOffset
+	f, visible := r.files.open(fileAttrs)
+	defer r.files.done(f)
+	attrs := recordAttributes{
+		file:         visible,
+		recordNumber: fileCfg.IncludeFileRecordNumber,
+		recordOffset: fileCfg.IncludeFileRecordOffset,
+	}
+	src := &source{resource: f.resource}
 	for i, token := range tokens {
 		if len(token) == 0 {
 			continue
 		}
-		if perLine {
-			src.attributes = lineAttributes(fileCfg, fileAttrs, lastRecordNumber-int64(len(tokens))+int64(i)+1, offsets, i)
+		line, ok := r.files.unwrap(f, token)
+		if !ok {
+			continue
 		}
-		r.conv.appendLine(ctx, b, token, src, observed)
+		offset := int64(-1)
+		if i < len(offsets) {
+			offset = offsets[i]
+		}
+		src.attributes = attrs.forLine(line.stream, lastRecordNumber-int64(len(tokens))+int64(i)+1, offset)
+		src.timestamp, src.truncated = line.time, line.truncated
+		r.conv.appendLine(ctx, b, line.text, src, observed)
 	}
+	f.mu.Unlock()
 	return r.deliver(ctx, b)
 }
 
-// lineAttributes adds the per-line log.file.record_number and
-// log.file.record_offset, as stanza's file input does.
-func lineAttributes(cfg *FileConfig, fileAttrs map[string]any, recordNumber int64, offsets []int64, i int) map[string]any {
-	out := make(map[string]any, len(fileAttrs)+2)
-	for k, v := range fileAttrs {
-		out[k] = v
+// recordAttributes gives the lines of a batch their record attributes: the
+// file's, log.iostream, and the per-line log.file.record_number and
+// log.file.record_offset stanza's file input adds. Lines without per-line
+// attributes share one map per stream.
+type recordAttributes struct {
+	file                       map[string]any
+	recordNumber, recordOffset bool
+	byStream                   map[string]map[string]any
+}
+
+// forLine returns the attributes of one line; a negative offset is unknown.
+func (a *recordAttributes) forLine(stream string, recordNumber, offset int64) map[string]any {
+	perLine := a.recordNumber || a.recordOffset
+	if !perLine {
+		if stream == "" {
+			return a.file
+		}
+		if m, ok := a.byStream[stream]; ok {
+			return m
+		}
 	}
-	if cfg.IncludeFileRecordNumber {
+	out := make(map[string]any, len(a.file)+3)
+	maps.Copy(out, a.file)
+	if stream != "" {
+		out[attrLogIOStream] = stream
+	}
+	if a.recordNumber {
 		out[attrs.LogFileRecordNumber] = recordNumber
 	}
-	if cfg.IncludeFileRecordOffset && i < len(offsets) {
-		out[attrs.LogFileRecordOffset] = offsets[i]
+	if a.recordOffset && offset >= 0 {
+		out[attrs.LogFileRecordOffset] = offset
+	}
+	if !perLine {
+		if a.byStream == nil {
+			a.byStream = map[string]map[string]any{}
+		}
+		a.byStream[stream] = out
 	}
 	return out
 }

@@ -55,6 +55,28 @@ func newReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componentte
 	return rcv
 }
 
+// startReceiver starts a receiver on cfg delivering to a new sink, after
+// setup (which may adjust the receiver), and shuts it down when the test ends.
+func startReceiver(t *testing.T, cfg *Config, tel *componenttest.Telemetry, setup ...func(*logsReceiver)) *consumertest.LogsSink {
+	t.Helper()
+	sink := new(consumertest.LogsSink)
+	rcv := newReceiver(t, cfg, sink, tel)
+	for _, f := range setup {
+		f(rcv.(*logsReceiver))
+	}
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	return sink
+}
+
+// newTelemetry collects what a receiver reports until the test ends.
+func newTelemetry(t *testing.T) *componenttest.Telemetry {
+	t.Helper()
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	return tel
+}
+
 func TestLifecycle(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "connector.log")
 	require.NoError(t, os.WriteFile(path, nil, 0o600))
@@ -88,10 +110,7 @@ func TestFileInput(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "events.log")
 	require.NoError(t, os.WriteFile(path, content, 0o600))
 
-	sink := new(consumertest.LogsSink)
-	rcv := newReceiver(t, fileConfig(path), sink, nil)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	sink := startReceiver(t, fileConfig(path), nil)
 
 	expected, err := golden.ReadLogs(filepath.Join("testdata", "golden", "events_expected.yaml"))
 	require.NoError(t, err)
@@ -158,12 +177,8 @@ func TestTelemetry(t *testing.T) {
 			require.NoError(t, os.WriteFile(path, []byte(joinLines(lines)), 0o600))
 			cfg := fileConfig(path)
 			cfg.OnError, cfg.OtherLines = tc.onError, tc.otherLines
-			tel := componenttest.NewTelemetry()
-			t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-			sink := new(consumertest.LogsSink)
-			rcv := newReceiver(t, cfg, sink, tel)
-			require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-			t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+			tel := newTelemetry(t)
+			sink := startReceiver(t, cfg, tel)
 
 			require.Eventually(t, func() bool {
 				return sumOf(t, tel, "otelcol_receiver_accepted_log_records", nil) == tc.accepted
@@ -183,8 +198,7 @@ func TestConsumerErrorIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "connector.log")
 	line := `ANALYTICS {"connection":{"id":"r-1"},"connector":{"id":"1"},"event_type":"established_connection","timestamp":1763633300000}`
 	require.NoError(t, os.WriteFile(path, []byte(line+"\n"), 0o600))
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	tel := newTelemetry(t)
 	rcv := newReceiver(t, fileConfig(path), consumertest.NewErr(errors.New("pipeline full")), tel)
 	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })

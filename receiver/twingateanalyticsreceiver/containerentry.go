@@ -1,0 +1,90 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+
+import (
+	"bytes"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// detectFormat tells the format of a file from one of its lines.
+func detectFormat(line []byte) string {
+	if _, _, ok := parseDocker(line); ok {
+		return FormatDocker
+	}
+	if _, _, ok := parseCRI(line); ok {
+		return FormatCRI
+	}
+	return FormatRaw
+}
+
+// parseDocker decodes a json-file entry, {"log":"…","stream":"…","time":"…"}
+// (plus "attrs" with --log-opt labels), with the scanner the mapping uses.
+// Docker splits lines longer than 16 KiB into several entries; all but the
+// last lack the trailing newline.
+func parseDocker(token []byte) (line containerLine, partial, ok bool) {
+	token = bytes.TrimSpace(token)
+	if len(token) == 0 || token[0] != '{' {
+		return line, false, false
+	}
+	sc := jsonScanner{s: string(token)}
+	var text, stream, ts string
+	hasLog := false
+	for key, more := sc.firstKey(); more; key, more = sc.nextKey() {
+		if key != "log" && key != "stream" && key != "time" {
+			sc.skip()
+			continue
+		}
+		if sc.peek() != '"' {
+			return line, false, false
+		}
+		switch v := sc.str(); key {
+		case "log":
+			text, hasLog = v, true
+		case "stream":
+			stream = v
+		default:
+			ts = v
+		}
+	}
+	if sc.end(); sc.err != nil || !hasLog {
+		return line, false, false
+	}
+	text, complete := strings.CutSuffix(text, "\n")
+	return containerLine{text: []byte(text), stream: stream, time: parseTime(ts)}, !complete, true
+}
+
+// parseCRI decodes a CRI entry: `<RFC 3339 time> <stream> <tags> <text>`,
+// where the tag P marks all but the last piece of a split line.
+func parseCRI(token []byte) (line containerLine, partial, ok bool) {
+	ts, rest, ok := bytes.Cut(token, []byte{' '})
+	if !ok {
+		return line, false, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(ts))
+	if err != nil {
+		return line, false, false
+	}
+	stream, rest, ok := bytes.Cut(rest, []byte{' '})
+	if !ok || (string(stream) != "stdout" && string(stream) != "stderr") {
+		return line, false, false
+	}
+	tags, text, _ := bytes.Cut(rest, []byte{' '})
+	if len(tags) == 0 {
+		return line, false, false
+	}
+	first, _, _ := bytes.Cut(tags, []byte{':'})
+	return containerLine{text: text, stream: string(stream), time: pcommon.NewTimestampFromTime(t)}, string(first) == "P", true
+}
+
+func parseTime(s string) pcommon.Timestamp {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0
+	}
+	return pcommon.NewTimestampFromTime(t)
+}
