@@ -164,76 +164,23 @@ func (e *event) scan(body string) error {
 		case "event_type":
 			e.eventType = sc.scalar()
 		case "connection":
-			c := &e.connection
-			*c = connectionFields{state: e.knownObject(sc, key)}
-			for k, ok := first(sc, c.state); ok; k, ok = sc.nextKey() {
-				switch k {
-				case "id":
-					c.id = sc.scalar()
-				case "client_ip":
-					c.clientIP = sc.scalar()
-				case "resource_ip":
-					c.resourceIP = sc.scalar()
-				case "resource_port":
-					c.resourcePort = sc.scalar()
-				case "protocol":
-					c.protocol = sc.scalar()
-				case "rx":
-					c.rx = sc.scalar()
-				case "tx":
-					c.tx = sc.scalar()
-				case "duration":
-					c.duration = sc.scalar()
-				case "cbct_freshness":
-					c.cbctFreshness = sc.scalar()
-				case "error_message":
-					c.errorMessage = sc.scalar()
-				default:
-					e.addUnknown(key, k, sc.span())
-				}
-			}
+			e.connection = connectionFields{}
+			e.connection.state = e.knownObject(sc, key, e.connection.field)
 		case "connector":
-			e.scanIDName(sc, key, &e.connector)
+			e.connector = connectorFields{}
+			e.connector.state = e.knownObject(sc, key, e.connector.field)
 		case "remote_network":
-			e.scanIDName(sc, key, &e.remoteNetwork)
+			e.remoteNetwork = connectorFields{}
+			e.remoteNetwork.state = e.knownObject(sc, key, e.remoteNetwork.field)
 		case "device":
-			d := &e.device
-			*d = deviceFields{state: e.knownObject(sc, key)}
-			for k, ok := first(sc, d.state); ok; k, ok = sc.nextKey() {
-				if k == "id" {
-					d.id = sc.scalar()
-				} else {
-					e.addUnknown(key, k, sc.span())
-				}
-			}
+			e.device = deviceFields{}
+			e.device.state = e.knownObject(sc, key, e.device.field)
 		case "resource":
-			r := &e.resource
-			*r = resourceFields{state: e.knownObject(sc, key)}
-			for k, ok := first(sc, r.state); ok; k, ok = sc.nextKey() {
-				switch k {
-				case "address":
-					r.address = sc.scalar()
-				case "applied_rule":
-					r.appliedRule = sc.scalar()
-				case "id":
-					r.id = sc.scalar()
-				default:
-					e.addUnknown(key, k, sc.span())
-				}
-			}
+			e.resource = resourceFields{}
+			e.resource.state = e.knownObject(sc, key, e.resource.field)
 		case "user":
-			u := &e.user
-			*u = userFields{state: e.knownObject(sc, key)}
-			for k, ok := first(sc, u.state); ok; k, ok = sc.nextKey() {
-				switch k {
-				case "email":
-					u.email = sc.scalar()
-				case "id":
-					u.id = sc.scalar()
-				default:
-					e.addUnknown(key, k, sc.span())
-				}
-			}
+			e.user = userFields{}
+			e.user.state = e.knownObject(sc, key, e.user.field)
 		case "relays":
 			e.relays = sc.span()
 		case "location":
@@ -246,13 +193,21 @@ func (e *event) scan(body string) error {
 	return sc.err
 }
 
-// knownObject looks at the value of a known object key and consumes it
-// unless it is an object, which the caller then reads with first. A
-// repeated key replaces what the earlier one set, as with any JSON decoder.
-func (e *event) knownObject(sc *jsonScanner, key string) int {
-	e.dropUnknown(key)
+// knownObject reads the value of a known object key: field says where the
+// value of each key goes (nil for a key the mapping does not name, which is
+// kept as unknown). A repeated key replaces what the earlier one set, as
+// with any JSON decoder; the caller resets the fields.
+func (e *event) knownObject(sc *jsonScanner, path string, field func(key string) *scalar) int {
+	e.dropUnknown(path)
 	switch sc.peek() {
 	case '{':
+		for k, ok := sc.firstKey(); ok; k, ok = sc.nextKey() {
+			if dst := field(k); dst != nil {
+				*dst = sc.scalar()
+			} else {
+				e.addUnknown(path, k, sc.span())
+			}
+		}
 		return objectPresent
 	case 'n':
 		sc.literal("null")
@@ -263,26 +218,69 @@ func (e *event) knownObject(sc *jsonScanner, key string) int {
 	}
 }
 
-// first starts reading a known object when knownObject found one.
-func first(sc *jsonScanner, state int) (string, bool) {
-	if state != objectPresent {
-		return "", false
+func (c *connectionFields) field(key string) *scalar {
+	switch key {
+	case "id":
+		return &c.id
+	case "client_ip":
+		return &c.clientIP
+	case "resource_ip":
+		return &c.resourceIP
+	case "resource_port":
+		return &c.resourcePort
+	case "protocol":
+		return &c.protocol
+	case "rx":
+		return &c.rx
+	case "tx":
+		return &c.tx
+	case "duration":
+		return &c.duration
+	case "cbct_freshness":
+		return &c.cbctFreshness
+	case "error_message":
+		return &c.errorMessage
 	}
-	return sc.firstKey()
+	return nil
 }
 
-func (e *event) scanIDName(sc *jsonScanner, path string, f *connectorFields) {
-	*f = connectorFields{state: e.knownObject(sc, path)}
-	for k, ok := first(sc, f.state); ok; k, ok = sc.nextKey() {
-		switch k {
-		case "id":
-			f.id = sc.scalar()
-		case "name":
-			f.name = sc.scalar()
-		default:
-			e.addUnknown(path, k, sc.span())
-		}
+func (c *connectorFields) field(key string) *scalar {
+	switch key {
+	case "id":
+		return &c.id
+	case "name":
+		return &c.name
 	}
+	return nil
+}
+
+func (d *deviceFields) field(key string) *scalar {
+	if key == "id" {
+		return &d.id
+	}
+	return nil
+}
+
+func (r *resourceFields) field(key string) *scalar {
+	switch key {
+	case "address":
+		return &r.address
+	case "applied_rule":
+		return &r.appliedRule
+	case "id":
+		return &r.id
+	}
+	return nil
+}
+
+func (u *userFields) field(key string) *scalar {
+	switch key {
+	case "email":
+		return &u.email
+	case "id":
+		return &u.id
+	}
+	return nil
 }
 
 // addUnknown remembers a field the mapping does not name. Past

@@ -319,25 +319,16 @@ func (sc *jsonScanner) number() string {
 	if i < len(s) && s[i] == '-' {
 		i++
 	}
-	switch {
-	case i < len(s) && s[i] == '0':
+	if i < len(s) && s[i] == '0' {
 		i++
-	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
+	} else if i = digits(s, i); i < 0 {
 		sc.fail(errSyntax)
 		return ""
 	}
 	if i < len(s) && s[i] == '.' {
-		i++
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+		if i = digits(s, i+1); i < 0 {
 			sc.fail(errSyntax)
 			return ""
-		}
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
 		}
 	}
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
@@ -345,16 +336,25 @@ func (sc *jsonScanner) number() string {
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
 		}
-		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+		if i = digits(s, i); i < 0 {
 			sc.fail(errSyntax)
 			return ""
-		}
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
 		}
 	}
 	sc.i = i
 	return s[start:i]
+}
+
+// digits skips one or more decimal digits from i; -1 when there is none.
+func digits(s string, i int) int {
+	start := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == start {
+		return -1
+	}
+	return i
 }
 
 func (sc *jsonScanner) literal(word string) {
