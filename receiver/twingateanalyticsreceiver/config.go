@@ -63,6 +63,8 @@ type Config struct {
 	OnError string `mapstructure:"on_error"`
 	// Body is original or none.
 	Body string `mapstructure:"body"`
+	// RetryOnFailure retries batches the next consumer refuses.
+	RetryOnFailure RetryConfig `mapstructure:"retry_on_failure"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -109,11 +111,12 @@ func defaultFileConfig() FileConfig {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Journald:   configoptional.Default(defaultJournaldConfig()),
-		File:       configoptional.Default(defaultFileConfig()),
-		OtherLines: OtherLinesDrop,
-		OnError:    OnErrorSend,
-		Body:       BodyOriginal,
+		Journald:       configoptional.Default(defaultJournaldConfig()),
+		File:           configoptional.Default(defaultFileConfig()),
+		OtherLines:     OtherLinesDrop,
+		OnError:        OnErrorSend,
+		Body:           BodyOriginal,
+		RetryOnFailure: defaultRetryConfig(),
 	}
 }
 
@@ -164,6 +167,7 @@ func (cfg *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("'body' must be %q or %q, got %q", BodyOriginal, BodyNone, cfg.Body))
 	}
+	errs = append(errs, cfg.RetryOnFailure.validate()...)
 	return errors.Join(errs...)
 }
 
