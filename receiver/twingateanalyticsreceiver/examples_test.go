@@ -59,7 +59,7 @@ func TestExamplesValidate(t *testing.T) {
 	bin := distribution(t)
 	examples, err := filepath.Glob(examplePath("*.yaml"))
 	require.NoError(t, err)
-	require.Len(t, examples, 3)
+	require.Len(t, examples, 4)
 	validate := func(path string, env ...string) (string, error) {
 		cmd := exec.Command(bin, "validate", "--config", path)
 		cmd.Env = append(os.Environ(), env...)
