@@ -105,8 +105,15 @@ func defaultJournaldConfig() JournaldConfig {
 	return JournaldConfig{Config: *cfg}
 }
 
+// defaultFileConfig truncates a line longer than max_log_size instead of
+// splitting it (stanza's default): the fragments of a split line would each
+// count as a line, so one oversized ANALYTICS line would become a flagged
+// record plus a string of bogus "other" lines. Truncated, it is one
+// line_too_long record, or one other line.
 func defaultFileConfig() FileConfig {
-	return FileConfig{Config: *fileconsumer.NewConfig(), Format: FormatAuto}
+	cfg := fileconsumer.NewConfig()
+	cfg.MaxLogSizeBehavior = fileconsumer.MaxLogSizeBehaviorTruncate
+	return FileConfig{Config: *cfg, Format: FormatAuto}
 }
 
 func createDefaultConfig() component.Config {

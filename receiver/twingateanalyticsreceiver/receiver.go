@@ -4,6 +4,7 @@
 package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
@@ -193,20 +194,26 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 		recordOffset: fileCfg.IncludeFileRecordOffset,
 	}
 	src := &source{resource: f.resource}
+	maxLogSize := int(fileCfg.MaxLogSize)
 	for i, token := range tokens {
-		if len(token) == 0 {
-			continue
-		}
-		line, ok := r.files.unwrap(f, token)
-		if !ok {
-			continue
-		}
+		recordNumber := lastRecordNumber - int64(len(tokens)) + int64(i) + 1
 		offset := int64(-1)
 		if i < len(offsets) {
 			offset = offsets[i]
 		}
-		src.attributes = attrs.forLine(line.stream, lastRecordNumber-int64(len(tokens))+int64(i)+1, offset)
-		src.timestamp, src.truncated = line.time, line.truncated
+		line, ok := r.files.unwrap(f, token)
+		if !ok {
+			if len(bytes.TrimSpace(token)) == 0 {
+				// A blank line is an other line, as from journald: every
+				// line has one outcome.
+				src.attributes, src.timestamp, src.truncated = attrs.forLine("", recordNumber, offset), 0, false
+				r.conv.appendLine(ctx, b, nil, src, observed)
+			}
+			continue
+		}
+		src.attributes = attrs.forLine(line.stream, recordNumber, offset)
+		// stanza cut a token at max_log_size (max_log_size_behavior: truncate).
+		src.timestamp, src.truncated = line.time, line.truncated || len(token) >= maxLogSize
 		r.conv.appendLine(ctx, b, line.text, src, observed)
 	}
 	f.mu.Unlock()

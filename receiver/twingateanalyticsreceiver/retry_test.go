@@ -51,8 +51,11 @@ func countRecords(all []plog.Logs) map[string]int {
 		for _, rl := range logs.ResourceLogs().All() {
 			for _, sl := range rl.ScopeLogs().All() {
 				for _, lr := range sl.LogRecords().All() {
-					id, _ := lr.Attributes().Get(attrConnectionID)
-					counts[id.AsString()+" "+lr.EventName()]++
+					id := ""
+					if v, ok := lr.Attributes().Get(attrConnectionID); ok {
+						id = v.AsString()
+					}
+					counts[id+" "+lr.EventName()]++
 				}
 			}
 		}
