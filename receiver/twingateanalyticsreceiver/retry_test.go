@@ -44,21 +44,30 @@ func connectionLines(from, to int) string {
 	return b.String()
 }
 
-// countRecords counts delivered records by twingate.connection.id and event name.
-func countRecords(all []plog.Logs) map[string]int {
-	counts := map[string]int{}
+// logRecords lists the records of several deliveries.
+func logRecords(all []plog.Logs) []plog.LogRecord {
+	var out []plog.LogRecord
 	for _, logs := range all {
 		for _, rl := range logs.ResourceLogs().All() {
 			for _, sl := range rl.ScopeLogs().All() {
 				for _, lr := range sl.LogRecords().All() {
-					id := ""
-					if v, ok := lr.Attributes().Get(attrConnectionID); ok {
-						id = v.AsString()
-					}
-					counts[id+" "+lr.EventName()]++
+					out = append(out, lr)
 				}
 			}
 		}
+	}
+	return out
+}
+
+// countRecords counts delivered records by twingate.connection.id and event name.
+func countRecords(all []plog.Logs) map[string]int {
+	counts := map[string]int{}
+	for _, lr := range logRecords(all) {
+		id := ""
+		if v, ok := lr.Attributes().Get(attrConnectionID); ok {
+			id = v.AsString()
+		}
+		counts[id+" "+lr.EventName()]++
 	}
 	return counts
 }
