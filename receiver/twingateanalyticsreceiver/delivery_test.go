@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,7 +40,7 @@ const waitForDelivery = 90 * time.Second
 // instead: the given input, a private storage directory, the test's backend,
 // free ports, and retries (receiver and exporter) of at most 1s: the
 // example's 30s would only make the test wait longer after an outage.
-func reliableConfig(t *testing.T, input map[string]any, endpoint, storageDir, metricsAddr string, patch func(map[string]any)) string {
+func reliableConfig(t *testing.T, input map[string]any, endpoint, storageDir, metricsAddr, healthAddr string, patch func(map[string]any)) string {
 	t.Helper()
 	conf, err := confmaptest.LoadConf(filepath.Join("..", "..", "examples", "reliable.yaml"))
 	require.NoError(t, err)
@@ -51,7 +52,7 @@ func reliableConfig(t *testing.T, input map[string]any, endpoint, storageDir, me
 	}
 	extensions := sub(cfg, "extensions")
 	sub(extensions, "file_storage")["directory"] = storageDir
-	extensions["health_check"] = map[string]any{"endpoint": freeAddr(t)}
+	extensions["health_check"] = map[string]any{"endpoint": healthAddr}
 
 	rcv := sub(sub(cfg, "receivers"), "twingateanalytics")
 	require.Equal(t, "file_storage", rcv["storage"])
@@ -225,17 +226,35 @@ type ingest struct {
 	backend     *otlpBackend
 	storageDir  string
 	metricsAddr string
+	healthAddr  string
 	config      string
 }
 
 func newIngest(t *testing.T, input map[string]any, patch func(map[string]any)) *ingest {
-	in := &ingest{t: t, backend: newOTLPBackend(t), storageDir: t.TempDir(), metricsAddr: freeAddr(t)}
-	in.config = reliableConfig(t, input, in.backend.endpoint(), in.storageDir, in.metricsAddr, patch)
+	in := &ingest{t: t, backend: newOTLPBackend(t), storageDir: t.TempDir(), metricsAddr: freeAddr(t), healthAddr: freeAddr(t)}
+	in.config = reliableConfig(t, input, in.backend.endpoint(), in.storageDir, in.metricsAddr, in.healthAddr, patch)
 	in.backend.start(t)
 	return in
 }
 
-func (in *ingest) run() *collector { return runCollector(in.t, in.config) }
+// run starts a collector and waits until health_check reports it ready: a
+// collector still starting has not installed its SIGTERM handler yet.
+func (in *ingest) run() *collector {
+	in.t.Helper()
+	col := runCollector(in.t, in.config)
+	require.Eventually(in.t, func() bool {
+		if col.exitedEarly(in.t) {
+			return true
+		}
+		resp, err := http.Get("http://" + in.healthAddr + "/")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, waitForCollector, 20*time.Millisecond, "collector never ready; output:\n%s", col)
+	return col
+}
 
 // waitForRecords waits until the backend holds at least n records.
 func (in *ingest) waitForRecords(n int, col *collector) {
