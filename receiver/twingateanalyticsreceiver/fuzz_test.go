@@ -6,6 +6,7 @@ package twingateanalyticsreceiver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,8 +26,9 @@ import (
 // the golden inputs, the sample connector log and the regressions under
 // testdata/fuzz/FuzzAppendLine); `make fuzz` mutates them for FUZZTIME.
 // Whatever the line: no panic, exactly one record when every line is sent,
-// at most one when malformed lines are dropped, valid UTF-8 everywhere,
-// and a record OTLP can encode and decode.
+// at most one when malformed lines are dropped, valid UTF-8 everywhere, a
+// record OTLP can encode and decode, and invalid_json exactly when
+// encoding/json says the text after the prefix is not one JSON object.
 func FuzzAppendLine(f *testing.F) {
 	for _, line := range hostileCorpus(f) {
 		if len(line) <= 1<<20 { // the 5 MB lines are TestHostileCorpus's
@@ -68,6 +70,7 @@ func FuzzAppendLine(f *testing.F) {
 			t.Fatalf("%d records for one line with other_lines and on_error send", n)
 		}
 		checkExportable(t, b.logs)
+		checkInvalidJSON(t, line, b.logs)
 
 		b = newBatch(metadata.ScopeName)
 		dropping.appendLine(context.Background(), b, line, src, pcommon.Timestamp(1))
@@ -121,5 +124,23 @@ func checkUTF8(t *testing.T, where string, v any) {
 		for _, item := range x {
 			checkUTF8(t, where, item)
 		}
+	}
+}
+
+// checkInvalidJSON compares the record's invalid_json flag with
+// encoding/json's verdict on the text after the prefix (invalid UTF-8
+// replaced first, as the receiver does).
+func checkInvalidJSON(t *testing.T, line []byte, logs plog.Logs) {
+	t.Helper()
+	payload, ok := cutAnalytics(line)
+	if !ok {
+		return
+	}
+	payload = bytes.ToValidUTF8(payload, []byte("\uFFFD"))
+	wantInvalid := !json.Valid(payload) || !bytes.HasPrefix(bytes.TrimLeft(payload, " \t\r\n"), []byte("{"))
+	rec := logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	errType, flagged := rec.Attributes().Get(attrErrorType)
+	if gotInvalid := flagged && errType.AsString() == errorTypeInvalidJSON; gotInvalid != wantInvalid {
+		t.Fatalf("invalid_json is %v, encoding/json says invalid: %v, for %q", gotInvalid, wantInvalid, payload)
 	}
 }
