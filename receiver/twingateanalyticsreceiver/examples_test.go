@@ -1,6 +1,8 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
+//go:build unix
+
 package twingateanalyticsreceiver
 
 // End-to-end tests of the configurations under examples/: the built
