@@ -31,11 +31,9 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 )
 
@@ -347,11 +345,4 @@ func scrapeMetrics(addr string) (string, error) {
 		err = fmt.Errorf("GET /metrics: %s", resp.Status)
 	}
 	return string(body), err
-}
-
-func readGolden(t *testing.T, path string) plog.Logs {
-	t.Helper()
-	logs, err := golden.ReadLogs(path)
-	require.NoError(t, err)
-	return logs
 }
