@@ -19,7 +19,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
@@ -278,12 +277,8 @@ func TestHostileCorpusThroughFileInput(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "connector.log")
 	require.NoError(t, os.WriteFile(path, content.Bytes(), 0o600))
 
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-	sink := new(consumertest.LogsSink)
-	rcv := newReceiver(t, fileConfig(path), sink, tel)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
+	tel := newTelemetry(t)
+	sink := startReceiver(t, fileConfig(path), tel)
 
 	require.Eventually(t, func() bool {
 		return int64(sink.LogRecordCount())+sumOf(t, tel, "otelcol_receiver_twingateanalytics_other_lines", nil) >= int64(len(lines))
