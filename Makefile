@@ -16,6 +16,8 @@ BUILD_DIR   := _build
 BIN         := $(BUILD_DIR)/otelcol-twingate
 STOCK_BIN   := $(BUILD_DIR)/bench-stock/otelcol-bench-stock
 CONFIG      ?= examples/quickstart.yaml
+# How long `make fuzz` mutates lines.
+FUZZTIME    ?= 60s
 
 # Everything the generated distribution compiles from this checkout: the ocb
 # manifest, the root module and all non-test Go files (receiver/ and anything it
@@ -25,7 +27,7 @@ GENERATED   := main.go main_others.go main_windows.go components.go go.mod
 # Local modules that builder-config.yaml substitutes for unavailable ones.
 STANDINS    := $(patsubst %/go.mod,%,$(wildcard standin/*/go.mod))
 
-.PHONY: build run test bench lint journal-fixtures clean ocb
+.PHONY: build run test bench fuzz lint journal-fixtures clean ocb
 
 build: $(BIN)
 
@@ -78,6 +80,13 @@ bench: $(BIN) $(STOCK_BIN)
 	@mkdir -p $(BUILD_DIR)/bench
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem -cpu 1 ./receiver/... | tee $(BUILD_DIR)/bench/micro.txt
 	testdata/bench/run.sh $(BIN) $(STOCK_BIN) $(BUILD_DIR)/bench
+
+# Fuzzes the line -> record path (converter.appendLine) for FUZZTIME. `make
+# test` runs the seeds only. A crasher is saved under
+# receiver/twingateanalyticsreceiver/testdata/fuzz/FuzzAppendLine/: commit it
+# as a regression case with the fix.
+fuzz:
+	$(GO) test ./receiver/twingateanalyticsreceiver -run '^$$' -fuzz '^FuzzAppendLine$$' -fuzztime $(FUZZTIME)
 
 lint:
 	@files=$$(find . \( -path ./$(BUILD_DIR) -o -path ./.git \) -prune -o -type f -name '*.go' -print); \

@@ -63,6 +63,8 @@ type Config struct {
 	OnError string `mapstructure:"on_error"`
 	// Body is original or none.
 	Body string `mapstructure:"body"`
+	// RetryOnFailure retries batches the next consumer refuses.
+	RetryOnFailure RetryConfig `mapstructure:"retry_on_failure"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -103,17 +105,25 @@ func defaultJournaldConfig() JournaldConfig {
 	return JournaldConfig{Config: *cfg}
 }
 
+// defaultFileConfig truncates a line longer than max_log_size instead of
+// splitting it (stanza's default): the fragments of a split line would each
+// count as a line, so one oversized ANALYTICS line would become a flagged
+// record plus a string of bogus "other" lines. Truncated, it is one
+// line_too_long record, or one other line.
 func defaultFileConfig() FileConfig {
-	return FileConfig{Config: *fileconsumer.NewConfig(), Format: FormatAuto}
+	cfg := fileconsumer.NewConfig()
+	cfg.MaxLogSizeBehavior = fileconsumer.MaxLogSizeBehaviorTruncate
+	return FileConfig{Config: *cfg, Format: FormatAuto}
 }
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Journald:   configoptional.Default(defaultJournaldConfig()),
-		File:       configoptional.Default(defaultFileConfig()),
-		OtherLines: OtherLinesDrop,
-		OnError:    OnErrorSend,
-		Body:       BodyOriginal,
+		Journald:       configoptional.Default(defaultJournaldConfig()),
+		File:           configoptional.Default(defaultFileConfig()),
+		OtherLines:     OtherLinesDrop,
+		OnError:        OnErrorSend,
+		Body:           BodyOriginal,
+		RetryOnFailure: defaultRetryConfig(),
 	}
 }
 
@@ -164,6 +174,7 @@ func (cfg *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("'body' must be %q or %q, got %q", BodyOriginal, BodyNone, cfg.Body))
 	}
+	errs = append(errs, cfg.RetryOnFailure.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -136,7 +136,7 @@ type converter struct {
 // newConverter labels its counters with the receiver's ID, as the standard
 // receiver metrics are, so two instances of the receiver count apart.
 func newConverter(id component.ID, cfg *Config, logger *zap.Logger, tb *metadata.TelemetryBuilder) *converter {
-	receiver := attribute.String("receiver", id.String())
+	receiver := receiverAttribute(id)
 	action := "sent"
 	if cfg.OnError == OnErrorDrop || cfg.OnError == OnErrorDropQuiet {
 		action = "dropped"
@@ -156,6 +156,10 @@ func newConverter(id component.ID, cfg *Config, logger *zap.Logger, tb *metadata
 		otherDrop: metric.WithAttributeSet(attribute.NewSet(receiver, attribute.String("action", "dropped"))),
 		malformed: malformed,
 	}
+}
+
+func receiverAttribute(id component.ID) attribute.KeyValue {
+	return attribute.String("receiver", id.String())
 }
 
 // appendLine converts one line into at most one record in b.

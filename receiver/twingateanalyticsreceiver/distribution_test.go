@@ -1,6 +1,8 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
+//go:build unix
+
 package twingateanalyticsreceiver
 
 // End-to-end tests of the otelcol-twingate distribution: the ocb-built binary
@@ -19,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,11 +31,9 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 )
 
@@ -67,39 +68,71 @@ func freeAddr(t *testing.T) string {
 // free loopback port and returns its endpoint and the logs it receives.
 func startOTLPBackend(t *testing.T) (string, *consumertest.LogsSink) {
 	t.Helper()
-	endpoint, logs, _ := startOTLPLogsAndMetricsBackend(t)
-	return endpoint, logs
+	b := newOTLPBackend(t)
+	b.start(t)
+	return b.endpoint(), b.logs
 }
 
 // startOTLPLogsAndMetricsBackend is startOTLPBackend that also receives
 // metrics on the same endpoint.
 func startOTLPLogsAndMetricsBackend(t *testing.T) (string, *consumertest.LogsSink, *consumertest.MetricsSink) {
 	t.Helper()
-	addr := freeAddr(t)
+	b := newOTLPBackend(t)
+	b.start(t)
+	return b.endpoint(), b.logs, b.metrics
+}
+
+// otlpBackend is an OTLP/HTTP receiver of logs and metrics on a fixed
+// loopback address that can be stopped and started again, to play a backend
+// outage; what it receives across restarts goes to the same sinks.
+type otlpBackend struct {
+	addr    string
+	logs    *consumertest.LogsSink
+	metrics *consumertest.MetricsSink
+	running []component.Component
+}
+
+func newOTLPBackend(t *testing.T) *otlpBackend {
+	b := &otlpBackend{addr: freeAddr(t), logs: new(consumertest.LogsSink), metrics: new(consumertest.MetricsSink)}
+	t.Cleanup(func() { b.stop(t) })
+	return b
+}
+
+func (b *otlpBackend) endpoint() string { return "http://" + b.addr }
+
+func (b *otlpBackend) start(t *testing.T) {
+	t.Helper()
 	factory := otlpreceiver.NewFactory()
 	cfg := factory.CreateDefaultConfig()
 	require.NoError(t, confmap.NewFromStringMap(map[string]any{
-		"protocols": map[string]any{"grpc": map[string]any{"enabled": false}, "http": map[string]any{"endpoint": addr}},
+		"protocols": map[string]any{"grpc": map[string]any{"enabled": false}, "http": map[string]any{"endpoint": b.addr}},
 	}).Unmarshal(cfg))
 	set := receivertest.NewNopSettings(factory.Type())
 	// The factory shares one receiver, one HTTP server, between the signals
 	// created from the same config.
-	logs, metrics := new(consumertest.LogsSink), new(consumertest.MetricsSink)
-	logsRcv, err := factory.CreateLogs(context.Background(), set, cfg, logs)
+	logsRcv, err := factory.CreateLogs(context.Background(), set, cfg, b.logs)
 	require.NoError(t, err)
-	metricsRcv, err := factory.CreateMetrics(context.Background(), set, cfg, metrics)
+	metricsRcv, err := factory.CreateMetrics(context.Background(), set, cfg, b.metrics)
 	require.NoError(t, err)
 	for _, rcv := range []component.Component{logsRcv, metricsRcv} {
-		require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-		t.Cleanup(func() { assert.NoError(t, rcv.Shutdown(context.Background())) })
+		require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()), "OTLP backend on %s", b.addr)
+		b.running = append(b.running, rcv)
 	}
-	return "http://" + addr, logs, metrics
+}
+
+func (b *otlpBackend) stop(t *testing.T) {
+	for _, rcv := range b.running {
+		assert.NoError(t, rcv.Shutdown(context.Background()))
+	}
+	b.running = nil
 }
 
 type collector struct {
-	cmd    *exec.Cmd
-	mu     sync.Mutex
-	output bytes.Buffer
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	exitErr error
+	mu      sync.Mutex
+	output  bytes.Buffer
 }
 
 func (c *collector) Write(p []byte) (int, error) {
@@ -116,6 +149,8 @@ func (c *collector) String() string {
 
 // runCollector starts otelcol-twingate with the given config and stops it
 // (SIGTERM, then kill) when the test ends; its output is shown on failure.
+// It runs in a process group of its own, so kill also ends the journalctl
+// it started, as a service manager would.
 func runCollector(t *testing.T, config string) *collector {
 	t.Helper()
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
@@ -128,22 +163,52 @@ func startCollector(t *testing.T, args ...string) *collector {
 	t.Helper()
 	c := &collector{cmd: exec.Command(distribution(t), args...)}
 	c.cmd.Stdout, c.cmd.Stderr = c, c
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	require.NoError(t, c.cmd.Start())
+	c.exited = make(chan struct{})
+	go func() { c.exitErr = c.cmd.Wait(); close(c.exited) }()
 	t.Cleanup(func() {
 		_ = c.cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = c.cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-c.exited:
 		case <-time.After(10 * time.Second):
-			_ = c.cmd.Process.Kill()
-			<-done
+			c.kill(t)
 		}
 		if t.Failed() {
 			t.Logf("otelcol-twingate output:\n%s", c.String())
 		}
 	})
 	return c
+}
+
+// exitedEarly fails the test when the collector has exited by itself.
+func (c *collector) exitedEarly(t *testing.T) bool {
+	select {
+	case <-c.exited:
+		t.Errorf("otelcol-twingate exited: %v; output:\n%s", c.exitErr, c)
+		return true
+	default:
+		return false
+	}
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (c *collector) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, c.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-c.exited:
+		require.NoError(t, c.exitErr, "otelcol-twingate did not exit cleanly; output:\n%s", c)
+	case <-time.After(waitForCollector):
+		t.Fatalf("otelcol-twingate did not stop within %s of SIGTERM; output:\n%s", waitForCollector, c)
+	}
+}
+
+// kill sends SIGKILL to the collector's process group and waits for it.
+func (c *collector) kill(t *testing.T) {
+	t.Helper()
+	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+	<-c.exited
 }
 
 // fileToOTLPConfig reads include from the beginning and exports to endpoint;
@@ -264,18 +329,20 @@ func TestForwardSampleLog(t *testing.T) {
 
 func scrape(t *testing.T, addr string) string {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/metrics")
+	metrics, err := scrapeMetrics(addr)
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	return string(body)
+	return metrics
 }
 
-func readGolden(t *testing.T, path string) plog.Logs {
-	t.Helper()
-	logs, err := golden.ReadLogs(path)
-	require.NoError(t, err)
-	return logs
+func scrapeMetrics(addr string) (string, error) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET /metrics: %s", resp.Status)
+	}
+	return string(body), err
 }

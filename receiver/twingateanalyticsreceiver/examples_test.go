@@ -1,6 +1,8 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
+//go:build unix
+
 package twingateanalyticsreceiver
 
 // End-to-end tests of the configurations under examples/: the built
@@ -59,7 +61,7 @@ func TestExamplesValidate(t *testing.T) {
 	bin := distribution(t)
 	examples, err := filepath.Glob(examplePath("*.yaml"))
 	require.NoError(t, err)
-	require.Len(t, examples, 3)
+	require.Len(t, examples, 4)
 	validate := func(path string, env ...string) (string, error) {
 		cmd := exec.Command(bin, "validate", "--config", path)
 		cmd.Env = append(os.Environ(), env...)

@@ -134,3 +134,10 @@ func TestBodyNone(t *testing.T) {
 		})
 	}
 }
+
+func readGolden(t *testing.T, path string) plog.Logs {
+	t.Helper()
+	logs, err := golden.ReadLogs(path)
+	require.NoError(t, err)
+	return logs
+}

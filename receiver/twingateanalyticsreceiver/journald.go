@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.uber.org/zap"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/helper"
@@ -22,15 +23,16 @@ const attrHostName = "host.name"
 // converter the file input uses.
 type journaldSink struct {
 	helper.OutputOperator
-	r *logsReceiver
+	r      *logsReceiver
+	cursor *cursorCheckpoint
 }
 
-func newJournaldSink(r *logsReceiver) (*journaldSink, error) {
+func newJournaldSink(r *logsReceiver, cursor *cursorCheckpoint) (*journaldSink, error) {
 	out, err := helper.NewOutputConfig("twingateanalytics_sink", "twingateanalytics_sink").Build(r.set.TelemetrySettings)
 	if err != nil {
 		return nil, err
 	}
-	return &journaldSink{OutputOperator: out, r: r}, nil
+	return &journaldSink{OutputOperator: out, r: r, cursor: cursor}, nil
 }
 
 func (s *journaldSink) Process(ctx context.Context, e *entry.Entry) error {
@@ -51,7 +53,11 @@ func (s *journaldSink) ProcessBatch(ctx context.Context, entries []*entry.Entry)
 		}
 		s.r.conv.appendLine(ctx, b, journalMessage(fields["MESSAGE"]), src, observed)
 	}
-	return s.r.deliver(ctx, b)
+	err := s.r.deliver(ctx, b)
+	if cerr := s.cursor.commit(ctx, err); cerr != nil {
+		s.Logger().Error("Failed to store the journal cursor", zap.Error(cerr))
+	}
+	return err
 }
 
 // journalMessage returns MESSAGE as bytes. journalctl prints a MESSAGE that

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
@@ -60,4 +61,46 @@ func TestJournaldInput(t *testing.T) {
 			assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
 		})
 	}
+}
+
+// TestJournaldCursorFollowsDelivery: stanza's journald input stores an
+// entry's cursor before writing the entry out; the receiver stores it only
+// once the entry was delivered. The first run accepts the first record and
+// is shut down while the next one is being retried; the second run resumes
+// exactly after the delivered entry.
+func TestJournaldCursorFollowsDelivery(t *testing.T) {
+	_, err := exec.LookPath("journalctl")
+	require.NoError(t, err, "journalctl is needed (Debian package systemd)")
+	dir, err := filepath.Abs(journalDir)
+	require.NoError(t, err)
+	journaldConfig := func() *Config {
+		cfg := createDefaultConfig().(*Config)
+		j := cfg.Journald.GetOrInsertDefault()
+		j.Directory = &dir
+		j.StartAt = "beginning"
+		return fastRetry(withStorage(cfg))
+	}
+	host := storageHost(t)
+
+	first := newGatedConsumer(func(attempt int64, _ plog.Logs) error {
+		if attempt == 1 {
+			return nil
+		}
+		return errPipelineFull
+	})
+	stop := runReceiver(t, journaldConfig(), first, nil, host)
+	require.Eventually(t, func() bool { return first.attempts.Load() >= 3 }, waitFor, 5*time.Millisecond)
+	stop()
+	require.Equal(t, 1, first.LogRecordCount())
+
+	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
+	runReceiver(t, journaldConfig(), second, nil, host)
+	require.Eventually(t, func() bool { return second.LogRecordCount() >= 3 }, waitFor, 10*time.Millisecond)
+	counts := countRecords(append(first.AllLogs(), second.AllLogs()...))
+	assert.Equal(t, map[string]int{
+		"5f3a9c0e1b2d4f67-101 twingate.connection.established": 1,
+		"5f3a9c0e1b2d4f67-101 twingate.connection.closed":      1,
+		"5f3a9c0e1b2d4f67-102 twingate.connection.failed":      1,
+		"5f3a9c0e1b2d4f67-103 twingate.connection.established": 1,
+	}, counts)
 }

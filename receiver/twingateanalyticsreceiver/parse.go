@@ -93,9 +93,11 @@ func (sc *jsonScanner) peek() byte {
 	return 0
 }
 
-// end checks that nothing but whitespace follows.
+// end checks that nothing but whitespace follows. It does not use peek,
+// whose 0 at the end cannot be told from a NUL byte in the text.
 func (sc *jsonScanner) end() {
-	if sc.peek() != 0 {
+	sc.ws()
+	if sc.i < len(sc.s) {
 		sc.fail(errTrailing)
 	}
 }

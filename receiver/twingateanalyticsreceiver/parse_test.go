@@ -68,6 +68,8 @@ func TestScannerRejects(t *testing.T) {
 		"bad literal":           "{" + base + `,"x":nul}`,
 		"too deep":              "{" + base + `,"x":` + deep + "}",
 		"two objects":           "{" + base + "}{}",
+		"NUL after the object":  "{" + base + "}\x00",
+		"NUL, then garbage":     "{" + base + "}\x00garbage",
 		"empty":                 "",
 		"array":                 "[1,2]",
 		"string":                `"x"`,

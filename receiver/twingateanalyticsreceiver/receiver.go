@@ -4,6 +4,7 @@
 package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"maps"
@@ -40,6 +41,7 @@ type logsReceiver struct {
 	obsrecv   *receiverhelper.ObsReport
 	telemetry *metadata.TelemetryBuilder
 	conv      *converter
+	delivery  *deliverer
 
 	// files unwraps container logs (file input only).
 	files *containerFiles
@@ -74,6 +76,7 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 		obsrecv:      obsrecv,
 		telemetry:    tb,
 		conv:         newConverter(set.ID, cfg, set.Logger, tb),
+		delivery:     newDeliverer(cfg.RetryOnFailure, next, set.Logger, tb, receiverAttribute(set.ID)),
 		partialIdle:  partialLineIdle,
 		partialCheck: partialLineCheck,
 	}
@@ -119,6 +122,7 @@ func (r *logsReceiver) startFile(cfg *FileConfig) error {
 		err := mgr.Stop()
 		cancel()
 		expiring.Wait()
+		r.delivery.stopInput()
 		// Nothing completes the partial lines left once reading stopped.
 		return errors.Join(err, r.sendFlushed(context.Background(), r.files.expire(time.Now(), 0)))
 	}
@@ -130,7 +134,8 @@ func (r *logsReceiver) startJournald(cfg *JournaldConfig) error {
 	if err != nil {
 		return err
 	}
-	sink, err := newJournaldSink(r)
+	cursor := newCursorCheckpoint(operator.NewScopedPersister(transportJournald, r.storageClient))
+	sink, err := newJournaldSink(r, cursor)
 	if err != nil {
 		return err
 	}
@@ -138,7 +143,7 @@ func (r *logsReceiver) startJournald(cfg *JournaldConfig) error {
 	if err := input.SetOutputs([]operator.Operator{sink}); err != nil {
 		return err
 	}
-	if err := input.Start(operator.NewScopedPersister(transportJournald, r.storageClient)); err != nil {
+	if err := input.Start(cursor); err != nil {
 		return err
 	}
 	r.stopInput = input.Stop
@@ -157,9 +162,12 @@ func rawUTF8(enc string) string {
 	return enc
 }
 
-// Shutdown stops the input before closing storage, so the last checkpoint
-// is written. It is safe to call without Start and more than once.
+// Shutdown first lets deliveries in progress finish, so what the next
+// consumer accepted is checkpointed and what it did not is not, then stops
+// the input before closing storage, so the last checkpoint is written. It is
+// safe to call without Start and more than once.
 func (r *logsReceiver) Shutdown(ctx context.Context) error {
+	r.delivery.shutdown(ctx)
 	var errs []error
 	if r.stopInput != nil {
 		errs = append(errs, r.stopInput())
@@ -186,20 +194,26 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 		recordOffset: fileCfg.IncludeFileRecordOffset,
 	}
 	src := &source{resource: f.resource}
+	maxLogSize := int(fileCfg.MaxLogSize)
 	for i, token := range tokens {
-		if len(token) == 0 {
-			continue
-		}
-		line, ok := r.files.unwrap(f, token)
-		if !ok {
-			continue
-		}
+		recordNumber := lastRecordNumber - int64(len(tokens)) + int64(i) + 1
 		offset := int64(-1)
 		if i < len(offsets) {
 			offset = offsets[i]
 		}
-		src.attributes = attrs.forLine(line.stream, lastRecordNumber-int64(len(tokens))+int64(i)+1, offset)
-		src.timestamp, src.truncated = line.time, line.truncated
+		line, ok := r.files.unwrap(f, token)
+		if !ok {
+			if len(bytes.TrimSpace(token)) == 0 {
+				// A blank line is an other line, as from journald: every
+				// line has one outcome.
+				src.attributes, src.timestamp, src.truncated = attrs.forLine("", recordNumber, offset), 0, false
+				r.conv.appendLine(ctx, b, nil, src, observed)
+			}
+			continue
+		}
+		src.attributes = attrs.forLine(line.stream, recordNumber, offset)
+		// stanza cut a token at max_log_size (max_log_size_behavior: truncate).
+		src.timestamp, src.truncated = line.time, line.truncated || len(token) >= maxLogSize
 		r.conv.appendLine(ctx, b, line.text, src, observed)
 	}
 	f.mu.Unlock()
@@ -247,15 +261,21 @@ func (a *recordAttributes) forLine(stream string, recordNumber, offset int64) ma
 	return out
 }
 
-// deliver hands a batch to the next consumer with the standard receiver
-// observability (accepted / refused log records).
+// deliver hands a batch to the next consumer, retrying as configured, with
+// the standard receiver observability (accepted / refused log records, once
+// per batch). It returns nil when the batch was accepted or dropped and
+// counted, and errInterrupted when shutdown stopped it: then the input must
+// not checkpoint the batch.
 func (r *logsReceiver) deliver(ctx context.Context, b *batch) error {
 	n := b.logs.LogRecordCount()
 	if n == 0 {
 		return nil
 	}
 	obsCtx := r.obsrecv.StartLogsOp(ctx)
-	err := r.next.ConsumeLogs(obsCtx, b.logs)
+	err := r.delivery.consume(obsCtx, b.logs)
 	r.obsrecv.EndLogsOp(obsCtx, format, n, err)
+	if isDropped(err) {
+		return nil
+	}
 	return err
 }

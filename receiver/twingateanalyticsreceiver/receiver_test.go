@@ -6,7 +6,6 @@ package twingateanalyticsreceiver
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -192,20 +191,6 @@ func TestTelemetry(t *testing.T) {
 				map[string]string{"receiver": "twingateanalytics", "action": tc.otherAction}))
 		})
 	}
-}
-
-func TestConsumerErrorIsRefused(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "connector.log")
-	line := `ANALYTICS {"connection":{"id":"r-1"},"connector":{"id":"1"},"event_type":"established_connection","timestamp":1763633300000}`
-	require.NoError(t, os.WriteFile(path, []byte(line+"\n"), 0o600))
-	tel := newTelemetry(t)
-	rcv := newReceiver(t, fileConfig(path), consumertest.NewErr(errors.New("pipeline full")), tel)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { require.NoError(t, rcv.Shutdown(context.Background())) })
-	require.Eventually(t, func() bool {
-		return sumOf(t, tel, "otelcol_receiver_failed_log_records", nil)+
-			sumOf(t, tel, "otelcol_receiver_refused_log_records", nil) >= 1
-	}, waitFor, 10*time.Millisecond)
 }
 
 func joinLines(lines []string) string {

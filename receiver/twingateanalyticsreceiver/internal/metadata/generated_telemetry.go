@@ -16,9 +16,10 @@ func Meter(settings component.TelemetrySettings) metric.Meter {
 
 // TelemetryBuilder provides the receiver's own instruments.
 type TelemetryBuilder struct {
-	meter                                   metric.Meter
-	ReceiverTwingateanalyticsOtherLines     metric.Int64Counter
-	ReceiverTwingateanalyticsMalformedLines metric.Int64Counter
+	meter                                      metric.Meter
+	ReceiverTwingateanalyticsOtherLines        metric.Int64Counter
+	ReceiverTwingateanalyticsMalformedLines    metric.Int64Counter
+	ReceiverTwingateanalyticsDroppedLogRecords metric.Int64Counter
 }
 
 // NewTelemetryBuilder creates the receiver's instruments.
@@ -35,6 +36,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilde
 		"otelcol_receiver_twingateanalytics_malformed_lines",
 		metric.WithDescription("ANALYTICS lines that could not be fully mapped, by error.type and action (sent or dropped). [Alpha]"),
 		metric.WithUnit("{line}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverTwingateanalyticsDroppedLogRecords, err = builder.meter.Int64Counter(
+		"otelcol_receiver_twingateanalytics_dropped_log_records",
+		metric.WithDescription("Log records the next consumer refused and the receiver dropped, by reason (permanent_error, retry_disabled, max_elapsed_time or shutdown). [Alpha]"),
+		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

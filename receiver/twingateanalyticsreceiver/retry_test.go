@@ -1,0 +1,358 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+)
+
+// connectionLine is a realistic closed_connection ANALYTICS line for
+// connection number i; its twingate.connection.id identifies it downstream.
+func connectionLine(i int) string {
+	return fmt.Sprintf(`ANALYTICS {"connection":{"client_ip":"203.0.113.7:%d","duration":%d,"id":"rel-%07d","protocol":"tcp","resource_ip":"10.20.1.15","resource_port":443,"rx":%d,"tx":%d},"connector":{"id":"117234","name":"vigilant-heron"},"device":{"id":"200903"},"event_type":"closed_connection","relays":[],"remote_network":{"id":"6938","name":"AWS Network"},"resource":{"address":"intranet.corp.example","applied_rule":"*","id":"2255492"},"timestamp":%d,"user":{"email":"alice@example.com","id":"113256"}}`,
+		1024+i%60000, 1000+i, i, 4096+i, 512+i, 1795166100000+int64(i))
+}
+
+func connectionLines(from, to int) string {
+	var b strings.Builder
+	for i := from; i < to; i++ {
+		b.WriteString(connectionLine(i))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// logRecords lists the records of several deliveries.
+func logRecords(all []plog.Logs) []plog.LogRecord {
+	var out []plog.LogRecord
+	for _, logs := range all {
+		for _, rl := range logs.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					out = append(out, lr)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// countRecords counts delivered records by twingate.connection.id and event name.
+func countRecords(all []plog.Logs) map[string]int {
+	counts := map[string]int{}
+	for _, lr := range logRecords(all) {
+		id := ""
+		if v, ok := lr.Attributes().Get(attrConnectionID); ok {
+			id = v.AsString()
+		}
+		counts[id+" "+lr.EventName()]++
+	}
+	return counts
+}
+
+// delivery sums up what arrived of the connectionLine records from..to-1.
+type delivery struct {
+	lost, duplicated []int // connection numbers
+	unexpected       []string
+}
+
+func checkDelivery(counts map[string]int, from, to int) delivery {
+	var d delivery
+	seen := map[string]bool{}
+	for i := from; i < to; i++ {
+		key := fmt.Sprintf("rel-%07d twingate.connection.closed", i)
+		seen[key] = true
+		switch n := counts[key]; {
+		case n == 0:
+			d.lost = append(d.lost, i)
+		case n > 1:
+			for range n - 1 {
+				d.duplicated = append(d.duplicated, i)
+			}
+		}
+	}
+	for k := range counts {
+		if !seen[k] {
+			d.unexpected = append(d.unexpected, k)
+		}
+	}
+	sort.Strings(d.unexpected)
+	return d
+}
+
+func (d delivery) String() string {
+	return fmt.Sprintf("lost %d %v, duplicated %d %v, unexpected %v",
+		len(d.lost), abbreviate(d.lost), len(d.duplicated), abbreviate(d.duplicated), d.unexpected)
+}
+
+func abbreviate(s []int) []int {
+	if len(s) > 20 {
+		return s[:20]
+	}
+	return s
+}
+
+// gatedConsumer refuses or accepts each ConsumeLogs call as its decide
+// function says and keeps what it accepted.
+type gatedConsumer struct {
+	*consumertest.LogsSink
+	attempts atomic.Int64
+	decide   func(attempt int64, ld plog.Logs) error
+}
+
+func newGatedConsumer(decide func(attempt int64, ld plog.Logs) error) *gatedConsumer {
+	return &gatedConsumer{LogsSink: new(consumertest.LogsSink), decide: decide}
+}
+
+func (c *gatedConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	if err := c.decide(c.attempts.Add(1), ld); err != nil {
+		return err
+	}
+	return c.LogsSink.ConsumeLogs(ctx, ld)
+}
+
+var errPipelineFull = errors.New("data refused due to high memory usage")
+
+func fastRetry(cfg *Config) *Config {
+	cfg.RetryOnFailure.InitialInterval = 5 * time.Millisecond
+	cfg.RetryOnFailure.MaxInterval = 20 * time.Millisecond
+	return cfg
+}
+
+// runReceiver starts a receiver delivering to next on host and returns what
+// shuts it down, once (also when the test ends).
+func runReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componenttest.Telemetry, host component.Host) func() {
+	t.Helper()
+	rcv := newReceiver(t, cfg, next, tel)
+	require.NoError(t, rcv.Start(context.Background(), host))
+	var once sync.Once
+	stop := func() { once.Do(func() { require.NoError(t, rcv.Shutdown(context.Background())) }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestRetryUntilAccepted: the stanza file consumer would log a refused batch
+// and move on; the receiver retries it until the next consumer accepts it,
+// and reading does not advance meanwhile.
+func TestRetryUntilAccepted(t *testing.T) {
+	const n = 250
+	path := filepath.Join(t.TempDir(), "connector.log")
+	require.NoError(t, os.WriteFile(path, []byte(connectionLines(0, n)), 0o600))
+	next := newGatedConsumer(func(attempt int64, _ plog.Logs) error {
+		if attempt <= 5 {
+			return errPipelineFull
+		}
+		return nil
+	})
+	tel := newTelemetry(t)
+	runReceiver(t, fastRetry(fileConfig(path)), next, tel, componenttest.NewNopHost())
+
+	require.Eventually(t, func() bool { return next.LogRecordCount() >= n }, waitFor, 10*time.Millisecond)
+	d := checkDelivery(countRecords(next.AllLogs()), 0, n)
+	assert.Empty(t, d.lost, d)
+	assert.Empty(t, d.duplicated, d)
+	assert.GreaterOrEqual(t, next.attempts.Load(), int64(6))
+	assert.EqualValues(t, n, sumOf(t, tel, "otelcol_receiver_accepted_log_records", nil))
+	assert.Zero(t, sumOf(t, tel, "otelcol_receiver_refused_log_records", nil))
+	assert.Zero(t, sumOf(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", nil))
+}
+
+// TestDroppedRecordsAreCounted: a batch the receiver gives up on is counted
+// with its reason and refused, and the lines after it are still delivered.
+func TestDroppedRecordsAreCounted(t *testing.T) {
+	for _, tc := range []struct {
+		reason string
+		err    error
+		cfg    func(*RetryConfig)
+	}{
+		{dropReasonPermanent, consumererror.NewPermanent(errors.New("invalid record")), nil},
+		{dropReasonRetry, errPipelineFull, func(c *RetryConfig) { c.Enabled = false }},
+		{dropReasonTimeout, errPipelineFull, func(c *RetryConfig) { c.MaxElapsedTime = 100 * time.Millisecond }},
+	} {
+		t.Run(tc.reason, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "connector.log")
+			require.NoError(t, os.WriteFile(path, []byte(connectionLines(0, 3)), 0o600))
+			refusing := atomic.Bool{}
+			refusing.Store(true)
+			next := newGatedConsumer(func(_ int64, _ plog.Logs) error {
+				if refusing.Load() {
+					return tc.err
+				}
+				return nil
+			})
+			tel := newTelemetry(t)
+			cfg := fastRetry(fileConfig(path))
+			if tc.cfg != nil {
+				tc.cfg(&cfg.RetryOnFailure)
+			}
+			runReceiver(t, cfg, next, tel, componenttest.NewNopHost())
+
+			want := map[string]string{"receiver": "twingateanalytics", "reason": tc.reason}
+			require.Eventually(t, func() bool {
+				return sumOf(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", want) == 3
+			}, waitFor, 10*time.Millisecond)
+			assert.EqualValues(t, 3, sumOf(t, tel, "otelcol_receiver_refused_log_records", nil))
+
+			refusing.Store(false)
+			appendLines(t, path, connectionLines(3, 5))
+			require.Eventually(t, func() bool { return next.LogRecordCount() == 2 }, waitFor, 10*time.Millisecond)
+			d := checkDelivery(countRecords(next.AllLogs()), 3, 5)
+			assert.Empty(t, d.lost, d)
+			assert.Empty(t, d.duplicated, d)
+			assert.Empty(t, d.unexpected, d)
+			assert.EqualValues(t, 3, sumOf(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", nil))
+		})
+	}
+}
+
+func withStorage(cfg *Config) *Config {
+	id := storagetest.NewStorageID("file_storage")
+	cfg.Storage = &id
+	return cfg
+}
+
+func storageHost(t *testing.T) component.Host {
+	return storagetest.NewStorageHost().WithFileBackedStorageExtension("file_storage", t.TempDir())
+}
+
+func appendLines(t *testing.T, path, lines string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o600)
+	require.NoError(t, err)
+	_, err = f.WriteString(lines)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}
+
+// TestShutdownDuringRetryKeepsBatch: a batch still being retried when the
+// collector shuts down is not checkpointed (stanza's reader keeps its offset
+// when the emit callback returns with its context cancelled), so the next
+// run delivers it: nothing lost, nothing twice.
+func TestShutdownDuringRetryKeepsBatch(t *testing.T) {
+	const n = 250 // the file consumer emits batches of 100 lines
+	path := filepath.Join(t.TempDir(), "connector.log")
+	require.NoError(t, os.WriteFile(path, []byte(connectionLines(0, n)), 0o600))
+	host := storageHost(t)
+
+	// First run: the first batch is accepted, everything after it refused.
+	var accepted atomic.Int64
+	first := newGatedConsumer(func(_ int64, ld plog.Logs) error {
+		if accepted.Load() == 0 {
+			accepted.Add(int64(ld.LogRecordCount()))
+			return nil
+		}
+		return errPipelineFull
+	})
+	stop := runReceiver(t, fastRetry(withStorage(fileConfig(path))), first, nil, host)
+	require.Eventually(t, func() bool { return first.attempts.Load() >= 3 }, waitFor, 5*time.Millisecond)
+	require.Less(t, accepted.Load(), int64(n))
+	start := time.Now()
+	stop()
+	assert.Less(t, time.Since(start), shutdownGrace, "shutdown must not wait for a batch being retried")
+
+	// Second run: everything is accepted; a last line marks the end.
+	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
+	runReceiver(t, withStorage(fileConfig(path)), second, nil, host)
+	appendLines(t, path, connectionLines(n, n+1))
+	require.Eventually(t, func() bool {
+		return countRecords(second.AllLogs())[fmt.Sprintf("rel-%07d twingate.connection.closed", n)] > 0
+	},
+		waitFor, 10*time.Millisecond)
+	d := checkDelivery(countRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+1)
+	t.Logf("first run accepted %d, second run %d: %s", accepted.Load(), second.LogRecordCount(), d)
+	assert.Empty(t, d.lost, d)
+	assert.Empty(t, d.duplicated, d)
+}
+
+// TestShutdownWaitsForDeliveryInProgress: a batch the next consumer is still
+// busy with when shutdown starts is waited for and, once accepted,
+// checkpointed: the next run does not deliver it again.
+func TestShutdownWaitsForDeliveryInProgress(t *testing.T) {
+	const n = 20
+	path := filepath.Join(t.TempDir(), "connector.log")
+	require.NoError(t, os.WriteFile(path, []byte(connectionLines(0, n)), 0o600))
+	host := storageHost(t)
+
+	entered, release := make(chan struct{}), make(chan struct{})
+	first := newGatedConsumer(func(attempt int64, _ plog.Logs) error {
+		if attempt == 1 {
+			close(entered)
+			<-release
+		}
+		return nil
+	})
+	stop := runReceiver(t, withStorage(fileConfig(path)), first, nil, host)
+	<-entered
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	select {
+	case <-stopped:
+		t.Fatal("shutdown did not wait for the delivery in progress")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	<-stopped
+	require.Equal(t, n, first.LogRecordCount())
+
+	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
+	runReceiver(t, withStorage(fileConfig(path)), second, nil, host)
+	appendLines(t, path, connectionLines(n, n+1))
+	require.Eventually(t, func() bool { return second.LogRecordCount() > 0 }, waitFor, 10*time.Millisecond)
+	d := checkDelivery(countRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+1)
+	assert.Empty(t, d.lost, d)
+	assert.Empty(t, d.duplicated, d)
+}
+
+// TestLastDeliveryAtShutdown: lines the input held back and hands over only
+// once it has stopped (a CRI partial line) cannot be read again, so they are
+// retried for the grace period and then dropped and counted, not waited for
+// forever.
+func TestLastDeliveryAtShutdown(t *testing.T) {
+	root, _ := writeContainerLog(t, podLogDir+"/0.log",
+		`2025-11-20T10:00:01Z stderr P ANALYTICS {"connection":{"id":"a-1"},`,
+		"2025-11-20T10:00:02Z stdout F "+connectionLine(1))
+	cfg := fastRetry(fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log")))
+	// The complete line is accepted, the partial one flushed at shutdown is not.
+	next := newGatedConsumer(func(attempt int64, _ plog.Logs) error {
+		if attempt == 1 {
+			return nil
+		}
+		return errPipelineFull
+	})
+	tel := newTelemetry(t)
+	rcv := newReceiver(t, cfg, next, tel)
+	r := rcv.(*logsReceiver)
+	r.partialIdle = time.Hour
+	r.delivery.grace = 200 * time.Millisecond
+	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	// Once the line after it was delivered, the partial line is held.
+	require.Eventually(t, func() bool { return next.LogRecordCount() == 1 }, waitFor, 10*time.Millisecond)
+	start := time.Now()
+	require.NoError(t, rcv.Shutdown(context.Background()))
+	assert.Less(t, time.Since(start), shutdownGrace)
+	assert.Greater(t, next.attempts.Load(), int64(1))
+	assert.EqualValues(t, 1, sumOf(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records",
+		map[string]string{"receiver": "twingateanalytics", "reason": dropReasonShutdown}))
+}
