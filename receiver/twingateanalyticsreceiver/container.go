@@ -366,7 +366,8 @@ func (r *logsReceiver) sendFlushed(ctx context.Context, lines []flushedLine) err
 	src := &source{}
 	for _, l := range lines {
 		attrs := recordAttributes{file: l.attributes}
-		src.resource, src.attributes = l.resource, attrs.forLine(l.stream, 0, -1)
+		src.setResource(l.resource)
+		src.attributes = attrs.forLine(l.stream, 0, -1)
 		src.timestamp, src.truncated = l.time, l.truncated
 		r.conv.appendLine(ctx, b, l.text, src, observed)
 	}

@@ -21,8 +21,11 @@ import (
 // source is what an input knows about the lines it hands over.
 type source struct {
 	// resource holds attributes of the origin (host.name from journald), in
-	// the order they are added to the resource.
+	// the order they are added to the resource; set it with setResource.
 	resource []keyValue
+	// origin identifies resource in a resourceKey. setResource derives it
+	// once per resource rather than once per line.
+	origin string
 	// attributes are record attributes of the input (log.file.* from files).
 	attributes map[string]any
 	// timestamp is when the input says the line was written (journald, a
@@ -36,12 +39,16 @@ type source struct {
 
 type keyValue struct{ key, value string }
 
-func (s *source) origin() string {
-	if len(s.resource) == 0 {
+func (s *source) setResource(resource []keyValue) {
+	s.resource, s.origin = resource, originOf(resource)
+}
+
+func originOf(resource []keyValue) string {
+	if len(resource) == 0 {
 		return ""
 	}
 	var b strings.Builder
-	for _, kv := range s.resource {
+	for _, kv := range resource {
 		b.WriteString(kv.key)
 		b.WriteByte(0)
 		b.WriteString(kv.value)
@@ -125,6 +132,8 @@ func (b *batch) commit(key resourceKey, src *source) {
 type converter struct {
 	sendOther bool
 	onError   string
+	// drop is on_error drop or drop_quiet: malformed lines are not sent.
+	drop      bool
 	keepBody  bool
 	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
@@ -137,8 +146,9 @@ type converter struct {
 // receiver metrics are, so two instances of the receiver count apart.
 func newConverter(id component.ID, cfg *Config, logger *zap.Logger, tb *metadata.TelemetryBuilder) *converter {
 	receiver := receiverAttribute(id)
+	drop := cfg.OnError == OnErrorDrop || cfg.OnError == OnErrorDropQuiet
 	action := "sent"
-	if cfg.OnError == OnErrorDrop || cfg.OnError == OnErrorDropQuiet {
+	if drop {
 		action = "dropped"
 	}
 	malformed := map[string]metric.MeasurementOption{}
@@ -149,6 +159,7 @@ func newConverter(id component.ID, cfg *Config, logger *zap.Logger, tb *metadata
 	return &converter{
 		sendOther: cfg.OtherLines == OtherLinesSend,
 		onError:   cfg.OnError,
+		drop:      drop,
 		keepBody:  cfg.Body != BodyNone,
 		logger:    logger,
 		telemetry: tb,
@@ -174,7 +185,7 @@ func (c *converter) appendLine(ctx context.Context, b *batch, line []byte, src *
 		c.telemetry.ReceiverTwingateanalyticsOtherLines.Add(ctx, 1, c.otherSent)
 		rec.Body().SetStr(validUTF8(line))
 		rec.SetTimestamp(src.timestamp)
-		c.finish(b, rec, resourceKey{origin: src.origin()}, src, observed)
+		c.finish(b, rec, resourceKey{origin: src.origin}, src, observed)
 		return
 	}
 
@@ -196,7 +207,7 @@ func (c *converter) appendLine(ctx context.Context, b *batch, line []byte, src *
 	if src.truncated {
 		errorType = errorTypeLineTooLong // whatever parsed is incomplete
 	}
-	key.origin = src.origin()
+	key.origin = src.origin
 
 	if errorType != "" {
 		c.telemetry.ReceiverTwingateanalyticsMalformedLines.Add(ctx, 1, c.malformed[errorType])
@@ -216,7 +227,7 @@ func (c *converter) appendLine(ctx context.Context, b *batch, line []byte, src *
 		default:
 			c.logger.Debug("Sending malformed ANALYTICS line as a flagged record", fields...)
 		}
-		if c.onError == OnErrorDrop || c.onError == OnErrorDropQuiet {
+		if c.drop {
 			plog.NewLogRecord().MoveTo(rec) // reset the scratch record
 			return
 		}

@@ -49,7 +49,7 @@ func (s *journaldSink) ProcessBatch(ctx context.Context, entries []*entry.Entry)
 			timestamp:  pcommon.NewTimestampFromTime(e.Timestamp),
 		}
 		if host, ok := fields["_HOSTNAME"].(string); ok && host != "" {
-			src.resource = []keyValue{{attrHostName, host}}
+			src.setResource([]keyValue{{attrHostName, host}})
 		}
 		s.r.conv.appendLine(ctx, b, journalMessage(fields["MESSAGE"]), src, observed)
 	}

@@ -193,7 +193,8 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 		recordNumber: fileCfg.IncludeFileRecordNumber,
 		recordOffset: fileCfg.IncludeFileRecordOffset,
 	}
-	src := &source{resource: f.resource}
+	src := &source{}
+	src.setResource(f.resource)
 	maxLogSize := int(fileCfg.MaxLogSize)
 	for i, token := range tokens {
 		recordNumber := lastRecordNumber - int64(len(tokens)) + int64(i) + 1
