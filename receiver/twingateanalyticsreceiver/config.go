@@ -19,6 +19,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/input/journald"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/trim"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 )
 
 // DefaultUnit is the systemd unit of the Twingate Connector package.
@@ -67,10 +68,20 @@ func (cfg *FileConfig) buildInput(set component.TelemetrySettings, emit emit.Cal
 	c := cfg.Config
 	c.Encoding = rawUTF8(c.Encoding)
 	c.IncludeFilePath = true
-	if cfg.Format != FormatRaw {
+	if cfg.Format != container.FormatRaw {
 		c.TrimConfig = trim.Config{PreserveLeading: true, PreserveTrailing: true}
 	}
 	return c.Build(set, emit)
+}
+
+// containerSettings are the options container log unwrapping needs.
+func (cfg *FileConfig) containerSettings() container.Settings {
+	return container.Settings{
+		Format:          cfg.Format,
+		MaxLogSize:      int(cfg.MaxLogSize),
+		Trim:            cfg.TrimConfig.Func(),
+		IncludeFilePath: cfg.IncludeFilePath,
+	}
 }
 
 func defaultJournaldConfig() JournaldConfig {
@@ -87,7 +98,7 @@ func defaultJournaldConfig() JournaldConfig {
 func defaultFileConfig() FileConfig {
 	cfg := fileconsumer.NewConfig()
 	cfg.MaxLogSizeBehavior = fileconsumer.MaxLogSizeBehaviorTruncate
-	return FileConfig{Config: *cfg, Format: FormatAuto}
+	return FileConfig{Config: *cfg, Format: container.FormatAuto}
 }
 
 func createDefaultConfig() component.Config {
@@ -117,10 +128,10 @@ func (cfg *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("'file': %w", err))
 		}
 		switch fileCfg.Format {
-		case FormatAuto, FormatRaw, FormatDocker, FormatCRI:
+		case container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI:
 		default:
 			errs = append(errs, fmt.Errorf("'file.format' must be one of %q, %q, %q or %q, got %q",
-				FormatAuto, FormatRaw, FormatDocker, FormatCRI, fileCfg.Format))
+				container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI, fileCfg.Format))
 		}
 	case journaldCfg != nil:
 		if _, err := journaldCfg.Build(validationTelemetry()); err != nil {

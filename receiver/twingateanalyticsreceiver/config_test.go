@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -96,7 +97,7 @@ func TestLoadConfig(t *testing.T) {
 		assert.EqualValues(t, 2000, f.FingerprintSize)
 		assert.False(t, f.IncludeFileName)
 		assert.True(t, f.IncludeFilePath)
-		assert.Equal(t, FormatCRI, f.Format)
+		assert.Equal(t, container.FormatCRI, f.Format)
 		assert.Equal(t, twingate.OnErrorSendQuiet, cfg.OnError)
 	})
 }
@@ -130,5 +131,5 @@ func TestDefaultConfigNeedsAnInput(t *testing.T) {
 	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	// The default is deliberately incomplete: where to read from is the user's choice.
 	assert.ErrorContains(t, confmap.Validate(cfg), "exactly one of 'journald' or 'file' must be set")
-	assert.Equal(t, FormatAuto, cfg.(*Config).File.GetOrInsertDefault().Format)
+	assert.Equal(t, container.FormatAuto, cfg.(*Config).File.GetOrInsertDefault().Format)
 }
