@@ -110,37 +110,42 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-// Validate checks the configuration. Stanza validates its own options only
-// when an input is built, so Validate builds the configured input (without
-// starting it) to make `otelcol validate` catch those mistakes too.
+// Validate checks the rule across the inputs; each sub-configuration
+// validates itself, and confmap prefixes its errors with its key.
 func (cfg *Config) Validate() error {
-	var errs []error
-	journaldCfg, fileCfg := cfg.Journald.Get(), cfg.File.Get()
-	switch {
+	switch journaldCfg, fileCfg := cfg.Journald.Get(), cfg.File.Get(); {
 	case journaldCfg == nil && fileCfg == nil:
-		errs = append(errs, errors.New("exactly one of 'journald' or 'file' must be set (use 'journald: {}' for the defaults)"))
+		return errors.New("exactly one of 'journald' or 'file' must be set (use 'journald: {}' for the defaults)")
 	case journaldCfg != nil && fileCfg != nil:
-		errs = append(errs, errors.New("'journald' and 'file' are mutually exclusive: set exactly one"))
-	case fileCfg != nil:
-		if len(fileCfg.Include) == 0 {
-			errs = append(errs, errors.New("'file.include' must list at least one path or glob"))
-		} else if _, err := fileCfg.buildInput(validationTelemetry(), nopEmit); err != nil {
-			errs = append(errs, fmt.Errorf("'file': %w", err))
-		}
-		switch fileCfg.Format {
-		case container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI:
-		default:
-			errs = append(errs, fmt.Errorf("'file.format' must be one of %q, %q, %q or %q, got %q",
-				container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI, fileCfg.Format))
-		}
-	case journaldCfg != nil:
-		if _, err := journaldCfg.Build(validationTelemetry()); err != nil {
-			errs = append(errs, fmt.Errorf("'journald': %w", err))
-		}
+		return errors.New("'journald' and 'file' are mutually exclusive: set exactly one")
 	}
+	return nil
+}
 
-	errs = append(errs, cfg.RetryOnFailure.validate()...)
+// Validate checks the file input. Stanza checks its own options (start_at,
+// max_log_size, encoding, ...) only when it builds an input, and has no
+// other way to reach those checks, so a trial build (never started) makes
+// `otelcol validate` catch those mistakes too; Start builds the input it runs.
+func (cfg *FileConfig) Validate() error {
+	var errs []error
+	if len(cfg.Include) == 0 {
+		errs = append(errs, errors.New("'include' must list at least one path or glob"))
+	} else if _, err := cfg.buildInput(validationTelemetry(), nopEmit); err != nil {
+		errs = append(errs, err)
+	}
+	switch cfg.Format {
+	case container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI:
+	default:
+		errs = append(errs, fmt.Errorf("'format' must be one of %q, %q, %q or %q, got %q",
+			container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI, cfg.Format))
+	}
 	return errors.Join(errs...)
+}
+
+// Validate checks the journald input with a trial build, as FileConfig does.
+func (cfg *JournaldConfig) Validate() error {
+	_, err := cfg.Build(validationTelemetry())
+	return err
 }
 
 // validationTelemetry is what inputs built only to be validated report to.
