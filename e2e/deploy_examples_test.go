@@ -106,7 +106,7 @@ func TestDeployExampleValidationFails(t *testing.T) {
 	require.NotEqual(t, string(content), broken)
 	out, err := runValidate(t, writeTemp(t, broken))
 	require.Error(t, err, "a broken configuration validated:\n%s", out)
-	assert.Contains(t, out, `'file.format' must be one of "auto", "raw", "docker" or "cri", got "json-file"`)
+	assert.Contains(t, out, `twingateanalytics::file: 'format' must be one of "auto", "raw", "docker" or "cri", got "json-file"`)
 }
 
 func isCollectorConfig(t *testing.T, content []byte) bool {
