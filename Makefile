@@ -132,7 +132,8 @@ $(VICTORIALOGS_BIN):
 	@mkdir -p $(@D)
 	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$(VICTORIALOGS_VERSION)
 
-# make test starts them (e2e/prometheus_test.go, e2e/victorialogs_test.go).
-test: $(PROMETHEUS3_BIN) $(VICTORIALOGS_BIN)
-test: export OTELCOL_TWINGATE_PROMETHEUS3 := $(abspath $(PROMETHEUS3_BIN))
-test: export OTELCOL_TWINGATE_VICTORIALOGS := $(abspath $(VICTORIALOGS_BIN))
+# make e2e (and so make test) starts them: e2e/prometheus_test.go,
+# e2e/victorialogs_test.go.
+e2e: $(PROMETHEUS3_BIN) $(VICTORIALOGS_BIN)
+e2e: export OTELCOL_TWINGATE_PROMETHEUS3 := $(abspath $(PROMETHEUS3_BIN))
+e2e: export OTELCOL_TWINGATE_VICTORIALOGS := $(abspath $(VICTORIALOGS_BIN))
