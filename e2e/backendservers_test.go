@@ -10,12 +10,13 @@ package e2e
 // on a free port with its storage in t.TempDir().
 
 import (
-	"bytes"
+	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -50,29 +51,27 @@ func backendBinary(t *testing.T, env, fallback string) string {
 	return bin
 }
 
-// lockedBuffer collects a server's output for the failure message.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+// postQuery sends an HTTP query API request (form-encoded, as Prometheus and
+// VictoriaLogs take them) and returns the response body; a status other than
+// 200 is an error carrying the body.
+func postQuery(endpoint string, form url.Values) ([]byte, error) {
+	resp, err := http.PostForm(endpoint, form)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s %v: %s: %s", endpoint, form, resp.Status, body)
+	}
+	return body, err
 }
 
 // startServer runs bin until the test ends and waits until readyURL answers
 // 200. Its output is shown when the test fails.
 func startServer(t *testing.T, name, bin, readyURL string, args ...string) {
 	t.Helper()
-	out := &lockedBuffer{}
+	out := &processOutput{}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -15,7 +15,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -57,15 +56,10 @@ func labels(kv ...string) string {
 
 // promQuery evaluates expr at the given time through the HTTP API.
 func promQuery(baseURL, expr string, at time.Time) (promResult, error) {
-	resp, err := http.PostForm(baseURL+"/api/v1/query", url.Values{
+	body, err := postQuery(baseURL+"/api/v1/query", url.Values{
 		"query": {expr},
 		"time":  {strconv.FormatFloat(float64(at.UnixMilli())/1000, 'f', 3, 64)},
 	})
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, err
 	}

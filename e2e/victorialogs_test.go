@@ -14,8 +14,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,17 +29,9 @@ import (
 
 // logsqlQuery runs a LogsQL query and returns its rows (JSON lines).
 func logsqlQuery(baseURL, query string) ([]map[string]string, error) {
-	resp, err := http.PostForm(baseURL+"/select/logsql/query", url.Values{"query": {query}})
+	body, err := postQuery(baseURL+"/select/logsql/query", url.Values{"query": {query}})
 	if err != nil {
 		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("query %q: %s: %s", query, resp.Status, body)
 	}
 	var rows []map[string]string
 	sc := bufio.NewScanner(bytes.NewReader(body))
