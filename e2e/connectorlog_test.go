@@ -73,7 +73,9 @@ func generateConnectorLog(t *testing.T, lines int, seed uint64) string {
 		b.WriteString(o.client)
 		b.WriteString(`"`)
 		if eventType == "closed_connection" {
-			fmt.Fprintf(&b, `,"duration":%d`, rng.IntN(7_200_000))
+			// Milliseconds; mostly minutes, a few hours: the
+			// quantiles fall in different buckets per resource.
+			fmt.Fprintf(&b, `,"duration":%d`, int64(rng.ExpFloat64()*300_000))
 		}
 		if eventType == "failed_to_connect" {
 			b.WriteString(`,"error_message":"connection refused"`)
@@ -103,7 +105,9 @@ func generateConnectorLog(t *testing.T, lines int, seed uint64) string {
 			fmt.Fprintf(&b, `ANALYTICS {"connection":{"id":"broken-%d","protocol":"tcp"`+"\n", n)
 			continue
 		}
-		if len(opened) > 40 || (len(opened) > 0 && rng.IntN(2) == 0) {
+		// Tens of connections stay open, so the active gauge ends well
+		// above zero.
+		if len(opened) > 60 || (len(opened) > 20 && rng.IntN(2) == 0) {
 			i := rng.IntN(len(opened))
 			o := opened[i]
 			opened = append(opened[:i], opened[i+1:]...)
