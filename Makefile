@@ -108,3 +108,32 @@ journal-fixtures:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Backends the end-to-end tests start on 127.0.0.1 (README "Backends"). Each is
+# a file target: built once into _build/, reused by later runs; a fresh clone
+# rebuilds them quickly from the shared Go build cache. Debian's prometheus
+# 2.42 and promtool come from apt (.ci/run).
+PROMETHEUS3_VERSION  := v0.316.0
+VICTORIALOGS_VERSION := v1.52.1
+PROMETHEUS3_BIN      := $(BUILD_DIR)/prometheus3-$(PROMETHEUS3_VERSION)/prometheus
+VICTORIALOGS_BIN     := $(BUILD_DIR)/victorialogs-$(VICTORIALOGS_VERSION)/victoria-logs
+
+.PHONY: prometheus3 victorialogs backends
+
+prometheus3: $(PROMETHEUS3_BIN)
+victorialogs: $(VICTORIALOGS_BIN)
+backends: prometheus3 victorialogs
+
+$(PROMETHEUS3_BIN):
+	@mkdir -p $(@D)
+	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS3_VERSION)
+
+$(VICTORIALOGS_BIN):
+	@mkdir -p $(@D)
+	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$(VICTORIALOGS_VERSION)
+
+# make e2e (and so make test) starts them: e2e/prometheus_test.go,
+# e2e/victorialogs_test.go.
+e2e: $(PROMETHEUS3_BIN) $(VICTORIALOGS_BIN)
+e2e: export OTELCOL_TWINGATE_PROMETHEUS3 := $(abspath $(PROMETHEUS3_BIN))
+e2e: export OTELCOL_TWINGATE_VICTORIALOGS := $(abspath $(VICTORIALOGS_BIN))

@@ -44,6 +44,11 @@ var exampleEnv = map[string]string{
 	"OTLP_AUTHORIZATION": "Bearer example-token",
 	"OTLP_TENANT":        "twingate",
 	"MY_POD_IP":          "127.0.0.1",
+	// examples/backends/ for VictoriaLogs and Prometheus remote write.
+	"VICTORIALOGS_ENDPOINT":            "http://victorialogs:9428",
+	"OTLP_LOGS_ENDPOINT":               "http://victorialogs:9428/insert/opentelemetry",
+	"OTLP_METRICS_ENDPOINT":            "http://prometheus:9090/api/v1/otlp",
+	"PROMETHEUS_REMOTE_WRITE_ENDPOINT": "http://prometheus:9090/api/v1/write",
 }
 
 // exampleChecks names the check of every deployment example file that is not
@@ -58,6 +63,10 @@ var exampleChecks = map[string]func(t *testing.T, path string){
 	"kubernetes/daemonset.yaml":                      checkDaemonSet,
 	"kubernetes/opentelemetry-collector-values.yaml": checkCollectorChartValues,
 	"kubernetes/twingate-connector-values.yaml":      checkConnectorChartValues,
+	"backends/prometheus-remote-write.yaml":          checkMetricsLayer,
+	"grafana/twingate-connectors.json":               checkGrafanaDashboard,
+	"prometheus/twingate-alerts.yaml":                checkAlertRules,
+	"prometheus/twingate-alerts_test.yaml":           func(*testing.T, string) {}, // run by checkAlertRules
 }
 
 // deployExampleFiles lists the files under examples/<way>/, relative to
