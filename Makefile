@@ -176,3 +176,18 @@ $(DIST_DIR)/otelcol-twingate_$(VERSION)_%.image.tar: $(BUILD_DIR)/linux_%/otelco
 lint: lint-packaging
 lint-packaging:
 	cd packaging && $(GO) vet ./...
+
+# The package and image tests (e2e/package_*_test.go, e2e/image_test.go)
+# check this machine's .deb and .rpm, a newer build of the .deb (the upgrade
+# test) and the image; `make package` builds the other architectures, which the
+# tests also check when they are there.
+UPGRADE_DEB := $(DIST_DIR)/upgrade/otelcol-twingate_$(VERSION)+upgrade_$(HOST_ARCH).deb
+e2e: $(call PKG_NAME,$(HOST_ARCH),deb) $(call PKG_NAME,$(HOST_ARCH),rpm) $(UPGRADE_DEB) $(call PKG_NAME,$(HOST_ARCH),image.tar)
+export OTELCOL_TWINGATE_DEB := $(abspath $(call PKG_NAME,$(HOST_ARCH),deb))
+export OTELCOL_TWINGATE_DEB_UPGRADE := $(abspath $(UPGRADE_DEB))
+export OTELCOL_TWINGATE_RPM := $(abspath $(call PKG_NAME,$(HOST_ARCH),rpm))
+export OTELCOL_TWINGATE_IMAGE := $(abspath $(call PKG_NAME,$(HOST_ARCH),image.tar))
+export OTELCOL_TWINGATE_IMAGE_ROOTFS := $(abspath $(IMAGE_ROOTFS))
+
+$(UPGRADE_DEB): $(BUILD_DIR)/linux_$(HOST_ARCH)/otelcol-twingate $(PKG_FILES) | $(NFPM)
+	$(call nfpm_package,deb,$(HOST_ARCH),$(VERSION)+upgrade,$@)
