@@ -105,17 +105,7 @@ func openImage(t *testing.T, p, version string) *ociImage {
 	require.NoError(t, err)
 	defer f.Close()
 	img := &ociImage{files: map[string][]byte{}, layer: map[string]imageFile{}}
-	tr := tar.NewReader(f)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
-		b, err := io.ReadAll(tr)
-		require.NoError(t, err)
-		img.files[h.Name] = b
-	}
+	readTar(t, f, func(h *tar.Header, b []byte) { img.files[h.Name] = b })
 	assert.JSONEq(t, `{"imageLayoutVersion":"1.0.0"}`, string(img.files["oci-layout"]), "an OCI image layout")
 
 	// The OCI view: index.json -> manifest -> config and layers.
@@ -162,15 +152,7 @@ func openImage(t *testing.T, p, version string) *ociImage {
 	require.NoError(t, err)
 	sum := sha256.Sum256(uncompressed)
 	assert.Equal(t, []string{"sha256:" + hex.EncodeToString(sum[:])}, img.config.RootFS.DiffIDs)
-	lr := tar.NewReader(bytes.NewReader(uncompressed))
-	for {
-		h, err := lr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
-		b, err := io.ReadAll(lr)
-		require.NoError(t, err)
+	readTar(t, bytes.NewReader(uncompressed), func(h *tar.Header, b []byte) {
 		mode := fs.FileMode(h.Mode).Perm()
 		if h.Mode&0o1000 != 0 {
 			mode |= fs.ModeSticky
@@ -183,8 +165,24 @@ func openImage(t *testing.T, p, version string) *ociImage {
 			t.Fatalf("layer entry %s of unexpected type %c", h.Name, h.Typeflag)
 		}
 		img.layer[strings.Trim(path.Clean(h.Name), "/")] = imageFile{mode: mode, uid: h.Uid, gid: h.Gid, content: b}
-	}
+	})
 	return img
+}
+
+// readTar calls each with every entry of a tar stream and its content.
+func readTar(t *testing.T, r io.Reader, each func(h *tar.Header, content []byte)) {
+	t.Helper()
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		require.NoError(t, err)
+		b, err := io.ReadAll(tr)
+		require.NoError(t, err)
+		each(h, b)
+	}
 }
 
 func TestImage(t *testing.T) {
