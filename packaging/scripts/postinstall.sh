@@ -32,10 +32,12 @@ if [ -z "$endpoint" ]; then
   echo "  Until then every start, at boot too, is skipped (see: systemctl status otelcol-twingate)."
 elif [ "$running" = no ]; then
   echo "otelcol-twingate: systemd is not running here; not started."
-elif [ "$first" = yes ]; then
-  systemctl start "$unit"
 else
-  # An upgrade: restart a running collector on the new binary, leave a
-  # stopped one stopped.
-  systemctl try-restart "$unit"
+  # A first install starts it; an upgrade restarts a running collector on
+  # the new binary and leaves a stopped one stopped. A collector that does
+  # not come up (say, a broken config.yaml) does not fail the installation.
+  action=try-restart
+  [ "$first" = yes ] && action=start
+  systemctl "$action" "$unit" ||
+    echo "otelcol-twingate: systemctl $action failed; see: journalctl -u otelcol-twingate" >&2
 fi
