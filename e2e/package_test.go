@@ -22,20 +22,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// artifact returns the file a variable exported by the Makefile names. Like
-// distribution(), it fails under CI and skips otherwise when unset.
+// artifact returns a package or the image, which `make test` builds and
+// names in variable.
 func artifact(t *testing.T, variable string) string {
 	t.Helper()
-	p := os.Getenv(variable)
-	if p == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set: run the tests with `make test`", variable)
-		}
-		t.Skipf("%s is not set: `make test` builds the packages and the image and runs this test", variable)
-	}
-	_, err := os.Stat(p)
-	require.NoError(t, err, "%s: `make test` builds it", variable)
-	return p
+	return madeFile(t, variable)
 }
 
 // distVersion is dist.version of builder-config.yaml: the one place the
