@@ -64,10 +64,11 @@ func TestJournaldInput(t *testing.T) {
 }
 
 // TestJournaldCursorFollowsDelivery: stanza's journald input stores an
-// entry's cursor before writing the entry out; the receiver stores it only
-// once the entry was delivered. The first run accepts the first record and
-// is shut down while the next one is being retried; the second run resumes
-// exactly after the delivered entry.
+// entry's cursor before writing the entry out; the receiver stores the last
+// cursor of a batch only once the batch was delivered. With batches of two
+// entries, the first run accepts the first batch (an other line and one
+// record) and is shut down while the next one is being retried; the second
+// run resumes exactly after the delivered batch.
 func TestJournaldCursorFollowsDelivery(t *testing.T) {
 	_, err := exec.LookPath("journalctl")
 	require.NoError(t, err, "journalctl is needed (Debian package systemd)")
@@ -88,7 +89,7 @@ func TestJournaldCursorFollowsDelivery(t *testing.T) {
 		}
 		return errPipelineFull
 	})
-	stop := runReceiver(t, journaldConfig(), first, nil, host)
+	stop := runReceiver(t, journaldConfig(), first, nil, host, func(r *logsReceiver) { r.journaldMaxBatch = 2 })
 	require.Eventually(t, func() bool { return first.attempts.Load() >= 3 }, waitFor, 5*time.Millisecond)
 	stop()
 	require.Equal(t, 1, first.LogRecordCount())

@@ -47,6 +47,8 @@ type logsReceiver struct {
 	files *containerFiles
 	// partialIdle and partialCheck time the expiry of partial lines.
 	partialIdle, partialCheck time.Duration
+	// journaldMaxBatch, when set, replaces the journald sink's batch size.
+	journaldMaxBatch int
 
 	storageClient storage.Client
 	stopInput     func() error
@@ -144,9 +146,14 @@ func (r *logsReceiver) startJournald(cfg *JournaldConfig) error {
 		return err
 	}
 	if err := input.Start(cursor); err != nil {
+		sink.stop()
 		return err
 	}
-	r.stopInput = input.Stop
+	r.stopInput = func() error {
+		err := input.Stop()
+		sink.stop()
+		return err
+	}
 	return nil
 }
 
