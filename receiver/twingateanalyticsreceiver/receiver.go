@@ -52,6 +52,8 @@ type logsReceiver struct {
 
 	storageClient storage.Client
 	stopInput     func() error
+	// delivered records what was delivered per file (file input, storage).
+	delivered *deliveredOffsets
 }
 
 func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*logsReceiver, error) {
@@ -110,6 +112,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 }
 
 func (r *logsReceiver) startFile(cfg *FileConfig) error {
+	r.delivered = newDeliveredOffsets(context.Background(), r.storageClient, r.cfg.Storage != nil, int(cfg.FingerprintSize), r.set.Logger)
 	mgr, err := cfg.buildInput(r.set.TelemetrySettings, r.consumeTokens)
 	if err != nil {
 		return err
@@ -191,6 +194,12 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 // lines read from one file.
 func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, lastRecordNumber int64, offsets []int64) error {
 	fileCfg := r.cfg.File.Get()
+	path, _ := fileAttrs[attrs.LogFilePath].(string)
+	mark, skip := r.delivered.check(path, tokens, offsets)
+	if skip == len(tokens) {
+		return nil
+	}
+	tokens, offsets = tokens[skip:], offsets[min(skip, len(offsets)):]
 	b := newBatch(metadata.ScopeName)
 	observed := pcommon.NewTimestampFromTime(time.Now())
 	f, visible := r.files.open(fileAttrs)
@@ -224,8 +233,15 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 		src.timestamp, src.truncated = line.time, line.truncated || len(token) >= maxLogSize
 		r.conv.appendLine(ctx, b, line.text, src, observed)
 	}
+	if len(f.partials) > 0 {
+		mark = deliveredMark{} // the rest of a line is still to come
+	}
 	f.mu.Unlock()
-	return r.deliver(ctx, b)
+	err := r.deliver(ctx, b)
+	if err == nil {
+		r.delivered.record(ctx, mark)
+	}
+	return err
 }
 
 // recordAttributes gives the lines of a batch their record attributes: the
