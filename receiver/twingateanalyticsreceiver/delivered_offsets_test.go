@@ -18,6 +18,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 )
 
 // TestDeliveredOffsetsSkipRepeat: stanza stores file offsets only when a
@@ -30,10 +32,10 @@ func TestDeliveredOffsetsSkipRepeat(t *testing.T) {
 	const n = 450 // several batches of 100 lines
 	dir := t.TempDir()
 	path := filepath.Join(dir, "connector.log")
-	require.NoError(t, os.WriteFile(path, []byte(connectionLines(0, n)), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(logstest.ConnectionLines(0, n)), 0o600))
 	// A truncated and rewritten file is a new file: it is read in full.
 	other := filepath.Join(dir, "other.log")
-	require.NoError(t, os.WriteFile(other, []byte(connectionLines(n, n+150)), 0o600))
+	require.NoError(t, os.WriteFile(other, []byte(logstest.ConnectionLines(n, n+150)), 0o600))
 	host := storageHost(t)
 	cfg := func() *Config { return withStorage(fileConfig(filepath.Join(dir, "*.log"))) }
 
@@ -45,18 +47,18 @@ func TestDeliveredOffsetsSkipRepeat(t *testing.T) {
 	client := receiverStorage(t, host)
 	require.NoError(t, client.Delete(context.Background(), "file.knownFiles"))
 	require.NoError(t, client.Close(context.Background()))
-	require.NoError(t, os.WriteFile(other, []byte(connectionLines(n+150, n+300)), 0o600))
+	require.NoError(t, os.WriteFile(other, []byte(logstest.ConnectionLines(n+150, n+300)), 0o600))
 
 	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
 	runReceiver(t, cfg(), second, nil, host)
-	appendLines(t, path, connectionLines(n+300, n+301))
+	appendLines(t, path, logstest.ConnectionLines(n+300, n+301))
 	require.Eventually(t, func() bool {
-		return countRecords(second.AllLogs())[fmt.Sprintf("rel-%07d twingate.connection.closed", n+300)] > 0
+		return logstest.CountRecords(second.AllLogs())[fmt.Sprintf("rel-%07d twingate.connection.closed", n+300)] > 0
 	}, waitFor, 10*time.Millisecond)
-	d := checkDelivery(countRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+301)
+	d := logstest.CheckDelivery(logstest.CountRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+301)
 	t.Logf("first run %d records, second run %d: %s", first.LogRecordCount(), second.LogRecordCount(), d)
-	assert.Empty(t, d.lost, d)
-	assert.Empty(t, d.duplicated, d)
+	assert.Empty(t, d.Lost, d)
+	assert.Empty(t, d.Duplicated, d)
 	assert.Equal(t, 151, second.LogRecordCount())
 }
 

@@ -18,6 +18,8 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 )
 
 // TestJournaldSinkBatches drives the journald sink as stanza's journald input
@@ -45,7 +47,7 @@ func TestJournaldSinkBatches(t *testing.T) {
 	write := func(i int) {
 		require.NoError(t, cursor.Set(context.Background(), key, []byte("c"+strconv.Itoa(i))))
 		e := entry.New()
-		e.Body = map[string]any{"MESSAGE": connectionLine(i), "_HOSTNAME": "connector-host-1"}
+		e.Body = map[string]any{"MESSAGE": logstest.ConnectionLine(i), "_HOSTNAME": "connector-host-1"}
 		require.NoError(t, sink.Process(context.Background(), e))
 	}
 
