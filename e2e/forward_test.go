@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alecthomas/assert/v2"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -26,7 +26,7 @@ import (
 // exactly the resource, attributes, body, severity, time and event name of
 // the receiver's golden file for the same lines.
 func TestForwardGoldenOverOTLP(t *testing.T) {
-	goldenDir := receiverTestdata("golden")
+	goldenDir := mappingTestdata("golden")
 	input := filepath.Join(t.TempDir(), "events.log")
 	copyFile(t, filepath.Join(goldenDir, "events.log"), input)
 	endpoint, sink := startOTLPBackend(t)

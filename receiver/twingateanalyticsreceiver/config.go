@@ -18,30 +18,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/emit"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/input/journald"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/trim"
-)
-
-// What to do with connector lines that are not ANALYTICS lines.
-const (
-	OtherLinesDrop = "drop"
-	OtherLinesSend = "send"
-)
-
-// What to do with ANALYTICS lines that cannot be fully mapped. The values and
-// their meaning are those of stanza's operator-level on_error.
-const (
-	OnErrorSend      = "send"
-	OnErrorSendQuiet = "send_quiet"
-	OnErrorDrop      = "drop"
-	OnErrorDropQuiet = "drop_quiet"
-)
-
-// What the body of a connection event record holds.
-const (
-	// BodyOriginal is the event's JSON text, as the connector printed it.
-	BodyOriginal = "original"
-	// BodyNone leaves the body empty: the record carries only the mapped
-	// attributes, so no field escapes attribute-level processing.
-	BodyNone = "none"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 )
 
 // DefaultUnit is the systemd unit of the Twingate Connector package.
@@ -57,12 +35,9 @@ type Config struct {
 	// Storage is the ID of a storage extension that checkpoints file offsets or
 	// the journald cursor, so a restart resumes where it stopped.
 	Storage *component.ID `mapstructure:"storage"`
-	// OtherLines is drop or send.
-	OtherLines string `mapstructure:"other_lines"`
-	// OnError is send, send_quiet, drop or drop_quiet.
-	OnError string `mapstructure:"on_error"`
-	// Body is original or none.
-	Body string `mapstructure:"body"`
+	// Config is other_lines, on_error and body: how lines become records,
+	// the same keys as the twingate_encoding extension's.
+	twingate.Config `mapstructure:",squash"`
 	// RetryOnFailure retries batches the next consumer refuses.
 	RetryOnFailure RetryConfig `mapstructure:"retry_on_failure"`
 
@@ -93,10 +68,20 @@ func (cfg *FileConfig) buildInput(set component.TelemetrySettings, emit emit.Cal
 	c := cfg.Config
 	c.Encoding = rawUTF8(c.Encoding)
 	c.IncludeFilePath = true
-	if cfg.Format != FormatRaw {
+	if cfg.Format != container.FormatRaw {
 		c.TrimConfig = trim.Config{PreserveLeading: true, PreserveTrailing: true}
 	}
 	return c.Build(set, emit)
+}
+
+// containerSettings are the options container log unwrapping needs.
+func (cfg *FileConfig) containerSettings() container.Settings {
+	return container.Settings{
+		Format:          cfg.Format,
+		MaxLogSize:      int(cfg.MaxLogSize),
+		Trim:            cfg.TrimConfig.Func(),
+		IncludeFilePath: cfg.IncludeFilePath,
+	}
 }
 
 func defaultJournaldConfig() JournaldConfig {
@@ -113,69 +98,54 @@ func defaultJournaldConfig() JournaldConfig {
 func defaultFileConfig() FileConfig {
 	cfg := fileconsumer.NewConfig()
 	cfg.MaxLogSizeBehavior = fileconsumer.MaxLogSizeBehaviorTruncate
-	return FileConfig{Config: *cfg, Format: FormatAuto}
+	return FileConfig{Config: *cfg, Format: container.FormatAuto}
 }
 
 func createDefaultConfig() component.Config {
 	return &Config{
 		Journald:       configoptional.Default(defaultJournaldConfig()),
 		File:           configoptional.Default(defaultFileConfig()),
-		OtherLines:     OtherLinesDrop,
-		OnError:        OnErrorSend,
-		Body:           BodyOriginal,
+		Config:         twingate.NewDefaultConfig(),
 		RetryOnFailure: defaultRetryConfig(),
 	}
 }
 
-// Validate checks the configuration. Stanza validates its own options only
-// when an input is built, so Validate builds the configured input (without
-// starting it) to make `otelcol validate` catch those mistakes too.
+// Validate checks the rule across the inputs; each sub-configuration
+// validates itself, and confmap prefixes its errors with its key.
 func (cfg *Config) Validate() error {
-	var errs []error
-	journaldCfg, fileCfg := cfg.Journald.Get(), cfg.File.Get()
-	switch {
+	switch journaldCfg, fileCfg := cfg.Journald.Get(), cfg.File.Get(); {
 	case journaldCfg == nil && fileCfg == nil:
-		errs = append(errs, errors.New("exactly one of 'journald' or 'file' must be set (use 'journald: {}' for the defaults)"))
+		return errors.New("exactly one of 'journald' or 'file' must be set (use 'journald: {}' for the defaults)")
 	case journaldCfg != nil && fileCfg != nil:
-		errs = append(errs, errors.New("'journald' and 'file' are mutually exclusive: set exactly one"))
-	case fileCfg != nil:
-		if len(fileCfg.Include) == 0 {
-			errs = append(errs, errors.New("'file.include' must list at least one path or glob"))
-		} else if _, err := fileCfg.buildInput(validationTelemetry(), nopEmit); err != nil {
-			errs = append(errs, fmt.Errorf("'file': %w", err))
-		}
-		switch fileCfg.Format {
-		case FormatAuto, FormatRaw, FormatDocker, FormatCRI:
-		default:
-			errs = append(errs, fmt.Errorf("'file.format' must be one of %q, %q, %q or %q, got %q",
-				FormatAuto, FormatRaw, FormatDocker, FormatCRI, fileCfg.Format))
-		}
-	case journaldCfg != nil:
-		if _, err := journaldCfg.Build(validationTelemetry()); err != nil {
-			errs = append(errs, fmt.Errorf("'journald': %w", err))
-		}
+		return errors.New("'journald' and 'file' are mutually exclusive: set exactly one")
 	}
+	return nil
+}
 
-	switch cfg.OtherLines {
-	case OtherLinesDrop, OtherLinesSend:
-	default:
-		errs = append(errs, fmt.Errorf("'other_lines' must be %q or %q, got %q", OtherLinesDrop, OtherLinesSend, cfg.OtherLines))
+// Validate checks the file input. Stanza checks its own options (start_at,
+// max_log_size, encoding, ...) only when it builds an input, and has no
+// other way to reach those checks, so a trial build (never started) makes
+// `otelcol validate` catch those mistakes too; Start builds the input it runs.
+func (cfg *FileConfig) Validate() error {
+	var errs []error
+	if len(cfg.Include) == 0 {
+		errs = append(errs, errors.New("'include' must list at least one path or glob"))
+	} else if _, err := cfg.buildInput(validationTelemetry(), nopEmit); err != nil {
+		errs = append(errs, err)
 	}
-
-	switch cfg.OnError {
-	case OnErrorSend, OnErrorSendQuiet, OnErrorDrop, OnErrorDropQuiet:
+	switch cfg.Format {
+	case container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI:
 	default:
-		errs = append(errs, fmt.Errorf("'on_error' must be one of %q, %q, %q or %q, got %q",
-			OnErrorSend, OnErrorSendQuiet, OnErrorDrop, OnErrorDropQuiet, cfg.OnError))
+		errs = append(errs, fmt.Errorf("'format' must be one of %q, %q, %q or %q, got %q",
+			container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI, cfg.Format))
 	}
-
-	switch cfg.Body {
-	case BodyOriginal, BodyNone:
-	default:
-		errs = append(errs, fmt.Errorf("'body' must be %q or %q, got %q", BodyOriginal, BodyNone, cfg.Body))
-	}
-	errs = append(errs, cfg.RetryOnFailure.validate()...)
 	return errors.Join(errs...)
+}
+
+// Validate checks the journald input with a trial build, as FileConfig does.
+func (cfg *JournaldConfig) Validate() error {
+	_, err := cfg.Build(validationTelemetry())
+	return err
 }
 
 // validationTelemetry is what inputs built only to be validated report to.

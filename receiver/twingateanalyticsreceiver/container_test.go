@@ -14,12 +14,11 @@ import (
 	"time"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.uber.org/zap"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
@@ -49,11 +48,11 @@ var containerGoldenCases = []struct {
 	{
 		name: "docker", path: dockerLogDir + "/" + containerID + "-json.log",
 		include: "var/lib/docker/containers/*/*-json.log",
-		mutate:  func(c *Config) { c.OtherLines = OtherLinesSend },
+		mutate:  func(c *Config) { c.OtherLines = twingate.OtherLinesSend },
 	},
 	{
 		name: "cri", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log",
-		mutate: func(c *Config) { c.OtherLines = OtherLinesSend },
+		mutate: func(c *Config) { c.OtherLines = twingate.OtherLinesSend },
 	},
 	{name: "cri_rotated", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log"},
 	{
@@ -107,120 +106,6 @@ func waitForQuiet(sink *consumertest.LogsSink) {
 	for n := -1; n != sink.LogRecordCount(); {
 		n = sink.LogRecordCount()
 		time.Sleep(time.Second)
-	}
-}
-
-func TestPathInfo(t *testing.T) {
-	k8s := func(ns, pod, uid, container, restarts string) []keyValue {
-		return []keyValue{
-			{attrK8sNamespaceName, ns}, {attrK8sPodName, pod}, {attrK8sPodUID, uid},
-			{attrK8sContainerName, container}, {attrK8sContainerRestartCnt, restarts},
-		}
-	}
-	const uid = "3f2a6c1e-8b4d-4e2a-9c7f-1a2b3c4d5e6f"
-	for _, tc := range []struct {
-		path     string
-		resource []keyValue
-		logPath  string
-	}{
-		{
-			"/var/log/pods/twingate_tg-connector-7d9f8b6c5d-x2k4q_" + uid + "/connector/0.log",
-			k8s("twingate", "tg-connector-7d9f8b6c5d-x2k4q", uid, "connector", "0"),
-			"/var/log/pods/twingate_tg-connector-7d9f8b6c5d-x2k4q_" + uid + "/connector/0.log",
-		},
-		{
-			// contrib's documented example
-			"/var/log/pods/some-ns_kube-controller-kind-control-plane_49cc7c1fd3702c40b2686ea7486091d6/kube-controller/1.log",
-			k8s("some-ns", "kube-controller-kind-control-plane", "49cc7c1fd3702c40b2686ea7486091d6", "kube-controller", "1"),
-			"/var/log/pods/some-ns_kube-controller-kind-control-plane_49cc7c1fd3702c40b2686ea7486091d6/kube-controller/1.log",
-		},
-		{
-			// rotated by the kubelet: belongs to the live 3.log
-			"/var/log/pods/twingate_tg-connector-0_" + uid + "/connector/3.log.20251120-101500",
-			k8s("twingate", "tg-connector-0", uid, "connector", "3"),
-			"/var/log/pods/twingate_tg-connector-0_" + uid + "/connector/3.log",
-		},
-		{
-			"/var/lib/docker/containers/" + containerID + "/" + containerID + "-json.log",
-			[]keyValue{{attrContainerID, containerID}},
-			"/var/lib/docker/containers/" + containerID + "/" + containerID + "-json.log",
-		},
-		{
-			"/var/lib/docker/containers/" + containerID + "/" + containerID + "-json.log.2",
-			[]keyValue{{attrContainerID, containerID}},
-			"/var/lib/docker/containers/" + containerID + "/" + containerID + "-json.log",
-		},
-		// Not container logs: no resource, the path is the file's own.
-		{"/var/lib/docker/containers/" + containerID + "/0123456789ab-json.log", nil,
-			"/var/lib/docker/containers/" + containerID + "/0123456789ab-json.log"},
-		{"/var/log/pods/twingate_pod_" + uid + "/connector/0.log.gz", nil, "/var/log/pods/twingate_pod_" + uid + "/connector/0.log.gz"},
-		{"/var/log/pods/twingate_pod_NOT-HEX/connector/0.log", nil, "/var/log/pods/twingate_pod_NOT-HEX/connector/0.log"},
-		{"/var/log/twingate/connector.log", nil, "/var/log/twingate/connector.log"},
-		{"", nil, ""},
-	} {
-		resource, logPath := pathInfo(tc.path)
-		assert.Equal(t, tc.resource, resource, tc.path)
-		assert.Equal(t, tc.logPath, logPath, tc.path)
-	}
-}
-
-func TestParseEntries(t *testing.T) {
-	ts := func(s string) pcommon.Timestamp {
-		tm, err := time.Parse(time.RFC3339Nano, s)
-		require.NoError(t, err)
-		return pcommon.NewTimestampFromTime(tm)
-	}
-	for _, tc := range []struct {
-		token   string
-		format  string
-		line    containerLine
-		partial bool
-	}{
-		{`2025-11-20T10:00:00.124530911Z stderr F ANALYTICS {"a":1}`, FormatCRI,
-			containerLine{text: []byte(`ANALYTICS {"a":1}`), stream: "stderr", time: ts("2025-11-20T10:00:00.124530911Z")}, false},
-		{`2025-11-20T11:00:00+01:00 stdout P part one `, FormatCRI,
-			containerLine{text: []byte(`part one `), stream: "stdout", time: ts("2025-11-20T10:00:00Z")}, true},
-		{`2025-11-20T10:00:00Z stdout F`, FormatCRI,
-			containerLine{text: []byte{}, stream: "stdout", time: ts("2025-11-20T10:00:00Z")}, false},
-		{`2025-11-20T10:00:00Z stdout P:x more`, FormatCRI,
-			containerLine{text: []byte(`more`), stream: "stdout", time: ts("2025-11-20T10:00:00Z")}, true},
-		{`{"log":"ANALYTICS {\"a\":\"\u003c1\u003e\"}\n","stream":"stderr","time":"2025-11-20T10:00:00.5Z"}`, FormatDocker,
-			containerLine{text: []byte(`ANALYTICS {"a":"<1>"}`), stream: "stderr", time: ts("2025-11-20T10:00:00.5Z")}, false},
-		{`{"log":"first half","stream":"stdout","time":"2025-11-20T10:00:00Z"}`, FormatDocker,
-			containerLine{text: []byte(`first half`), stream: "stdout", time: ts("2025-11-20T10:00:00Z")}, true},
-		{`{"log":"no time\n","stream":"stdout"}`, FormatDocker,
-			containerLine{text: []byte(`no time`), stream: "stdout"}, false},
-		// Layouts other than dockerd's own go through encoding/json.
-		{`{"stream":"stdout","log":"key order\n","time":"2025-11-20T10:00:00Z"}`, FormatDocker,
-			containerLine{text: []byte(`key order`), stream: "stdout", time: ts("2025-11-20T10:00:00Z")}, false},
-		{`{"log":"labels\u00e9\n","stream":"stderr","attrs":{"tag":"connector"},"time":"2025-11-20T10:00:00Z"}`, FormatDocker,
-			containerLine{text: []byte(`labelsé`), stream: "stderr", time: ts("2025-11-20T10:00:00Z")}, false},
-		// Neither format: raw connector lines.
-		{`ANALYTICS {"a":1}`, FormatRaw, containerLine{}, false},
-		{`State: Online`, FormatRaw, containerLine{}, false},
-		{`{"msg":"a JSON line without log"}`, FormatRaw, containerLine{}, false},
-		{`2025-11-20T10:00:00Z stdin F x`, FormatRaw, containerLine{}, false},
-		{`2025-13-20T10:00:00Z stdout F x`, FormatRaw, containerLine{}, false},
-		{`2025-11-20T10:00:00Z stdout`, FormatRaw, containerLine{}, false},
-	} {
-		t.Run(tc.token, func(t *testing.T) {
-			require.Equal(t, tc.format, detectFormat([]byte(tc.token)))
-			var line containerLine
-			var partial, ok bool
-			switch tc.format {
-			case FormatCRI:
-				line, partial, ok = parseCRI([]byte(tc.token))
-			case FormatDocker:
-				line, partial, ok = parseDocker([]byte(tc.token))
-			default:
-				return
-			}
-			require.True(t, ok)
-			assert.Equal(t, string(tc.line.text), string(line.text))
-			assert.Equal(t, tc.line.stream, line.stream)
-			assert.Equal(t, tc.line.time, line.time)
-			assert.Equal(t, tc.partial, partial)
-		})
 	}
 }
 
@@ -300,7 +185,7 @@ func TestLineTooLongDropped(t *testing.T) {
 	root, _ := writeContainerLog(t, dockerLogDir+"/"+containerID+"-json.log", entries...)
 	cfg := fileConfig(filepath.Join(root, "var/lib/docker/containers/*/*-json.log"))
 	cfg.File.Get().MaxLogSize = 32 * 1024
-	cfg.OnError = OnErrorDrop
+	cfg.OnError = twingate.OnErrorDrop
 	tel := newTelemetry(t)
 	sink := startReceiver(t, cfg, tel)
 
@@ -321,7 +206,7 @@ func TestContainerFileAttributes(t *testing.T) {
 		"2025-11-20T10:00:00Z stdout F State: Online",
 		"2025-11-20T10:00:01Z stderr F "+line)
 	cfg := fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log"))
-	cfg.OtherLines = OtherLinesSend
+	cfg.OtherLines = twingate.OtherLinesSend
 	f := cfg.File.Get()
 	f.IncludeFilePath = true
 	f.IncludeFileRecordNumber = true
@@ -353,7 +238,7 @@ func TestPartialLineAtShutdown(t *testing.T) {
 		"2025-11-20T10:00:00Z stderr F State: Online",
 		`2025-11-20T10:00:01Z stderr P ANALYTICS {"connection":{"id":"a-1"},`)
 	cfg := fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log"))
-	cfg.OtherLines = OtherLinesSend
+	cfg.OtherLines = twingate.OtherLinesSend
 	sink := new(consumertest.LogsSink)
 	rcv := newReceiver(t, cfg, sink, nil)
 	rcv.(*logsReceiver).partialIdle = time.Hour
@@ -366,104 +251,4 @@ func TestPartialLineAtShutdown(t *testing.T) {
 	assert.Equal(t, `{"connection":{"id":"a-1"},`, rec.Body().Str())
 	errType, _ := rec.Attributes().Get("error.type")
 	assert.Equal(t, "invalid_json", errType.Str())
-}
-
-// TestExpireWaitsForStalledPipeline: while a batch has been stuck in the
-// pipeline longer than the idle time, files are read late, so no partial
-// line is given up on.
-func TestExpireWaitsForStalledPipeline(t *testing.T) {
-	cfg := fileConfig("unused")
-	files := newContainerFiles(cfg.File.Get(), zap.NewNop())
-	partial := func(path string) *fileState {
-		f, _ := files.open(map[string]any{"log.file.path": path})
-		_, ok := files.unwrap(f, []byte(`2025-11-20T10:00:01Z stderr P ANALYTICS {`))
-		require.False(t, ok)
-		f.mu.Unlock()
-		return f
-	}
-	stuck := partial(logstest.PodLogDir + "/0.log") // its batch is still being delivered
-	idle := partial(logstest.PodLogDir + "/1.log")
-	files.done(idle)
-
-	later := time.Now().Add(time.Minute)
-	assert.Empty(t, files.expire(later, time.Second))
-	assert.Len(t, files.files, 2)
-
-	files.done(stuck)
-	flushed := files.expire(time.Now().Add(time.Minute), time.Second)
-	assert.Len(t, flushed, 2)
-	assert.Empty(t, files.files)
-	assert.Empty(t, files.byPath)
-}
-
-// BenchmarkUnwrap measures taking the connector line out of one entry, per
-// format (raw: the line as is).
-func BenchmarkUnwrap(b *testing.B) {
-	content, err := os.ReadFile(filepath.Join("testdata", "golden", "events.log"))
-	require.NoError(b, err)
-	line, _, _ := strings.Cut(string(content), "\n")
-	docker, err := json.Marshal(map[string]string{"log": line + "\n", "stream": "stderr", "time": "2025-11-20T10:00:00.124530911Z"})
-	require.NoError(b, err)
-	for _, tc := range []struct{ name, token string }{
-		{"raw", line},
-		{"docker", string(docker)},
-		{"cri", "2025-11-20T10:00:00.124530911Z stderr F " + line},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
-			files := newContainerFiles(fileConfig("unused").File.Get(), zap.NewNop())
-			f, _ := files.open(map[string]any{"log.file.path": "/" + logstest.PodLogDir + "/0.log"})
-			token := []byte(tc.token)
-			b.SetBytes(int64(len(token)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, ok := files.unwrap(f, token); !ok {
-					b.Fatal("no line")
-				}
-			}
-		})
-	}
-}
-
-// FuzzParseDocker: what parseDocker accepts, it decodes as encoding/json
-// does (after the converter's UTF-8 repair, which encoding/json does itself).
-func FuzzParseDocker(f *testing.F) {
-	for _, seed := range []string{
-		`{"log":"ANALYTICS {\"a\":\"\u003c1\u003e \u0026\"}\n","stream":"stderr","time":"2025-11-20T10:00:00.5Z"}`,
-		`{"log":"tab\there \\ \/ \b\f\r quote\" done\n","stream":"stdout","time":"2025-11-20T10:00:00Z"}`,
-		`{"log":"emoji \ud83d\ude00 lone \ud83d end \ude00 \u00e9 é","stream":"stdout","time":"t"}`,
-		"{\"log\":\"invalid \xff\xfe utf-8\",\"stream\":\"stdout\",\"time\":\"t\"}",
-		"{\"log\":\"raw\ncontrol\",\"stream\":\"stdout\",\"time\":\"t\"}",
-		`{"log":"bad escape \x","stream":"stdout","time":"t"}`,
-		`{"log":"short \u12","stream":"stdout","time":"t"}`,
-		`{"log":"unterminated`,
-		`{"log":"x","stream":"std\"out","time":"t"}`,
-		`{"log":"x","stream":"stdout","time":"t"} `,
-		`{"stream":"stdout","log":"other order\n","time":"2025-11-20T10:00:00Z"}`,
-		`{"log":"with attrs\n","stream":"stdout","attrs":{"tag":"connector"},"time":"2025-11-20T10:00:00Z"}`,
-		`{"log":"a","LOG":"b","log":"c","stream":1}`,
-	} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, token []byte) {
-		line, partial, ok := parseDocker(token)
-		if !ok {
-			return
-		}
-		// A map, not a struct: encoding/json matches struct fields ignoring case.
-		var fields map[string]json.RawMessage
-		require.NoError(t, json.Unmarshal(token, &fields), "accepted what encoding/json rejects: %q", token)
-		str := func(key string) string {
-			var v string
-			if raw, ok := fields[key]; ok {
-				require.NoError(t, json.Unmarshal(raw, &v), "accepted a %s that is not a string: %q", key, token)
-			}
-			return v
-		}
-		require.Contains(t, fields, "log")
-		text, complete := strings.CutSuffix(str("log"), "\n")
-		assert.Equal(t, text, validUTF8(line.text))
-		assert.Equal(t, !complete, partial)
-		assert.Equal(t, str("stream"), validUTF8([]byte(line.stream)))
-		assert.Equal(t, parseTime(str("time")), line.time)
-	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/helper"
 
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -52,9 +53,9 @@ type journaldSink struct {
 	// and their cursors stored in journal order, and the input waits while a
 	// batch is delivered (retried) instead of reading ahead.
 	mu       sync.Mutex
-	b        *batch
+	b        *twingate.Batch
 	entries  int
-	src      source
+	src      twingate.Source
 	host     string
 	observed pcommon.Timestamp
 	timer    *time.Timer
@@ -110,7 +111,7 @@ func (s *journaldSink) ProcessBatch(ctx context.Context, entries []*entry.Entry)
 // for it to the batch.
 func (s *journaldSink) add(e *entry.Entry) {
 	if s.entries == 0 {
-		s.b = newBatch(metadata.ScopeName)
+		s.b = twingate.NewBatch(metadata.ScopeName)
 		s.observed = pcommon.NewTimestampFromTime(time.Now())
 		if s.timer == nil {
 			s.timer = time.AfterFunc(s.flushInterval, s.flushTimer)
@@ -124,13 +125,13 @@ func (s *journaldSink) add(e *entry.Entry) {
 	if s.entries == 1 || host != s.host {
 		s.host = host
 		if host != "" {
-			s.src.setResource([]keyValue{{attrHostName, host}})
+			s.src.SetResource([]twingate.KeyValue{{Key: attrHostName, Value: host}})
 		} else {
-			s.src.setResource(nil)
+			s.src.SetResource(nil)
 		}
 	}
-	s.src.attributes = e.Attributes
-	s.src.timestamp = pcommon.NewTimestampFromTime(e.Timestamp)
+	s.src.Attributes = e.Attributes
+	s.src.Timestamp = pcommon.NewTimestampFromTime(e.Timestamp)
 	s.r.conv.appendLine(s.ctx, s.b, journalMessage(fields["MESSAGE"]), &s.src, s.observed)
 	s.cursor.mark()
 	// The records hold copies of what they need: the entry can be reused.

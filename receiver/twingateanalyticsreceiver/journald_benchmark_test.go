@@ -15,7 +15,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 
-	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/linegen"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/linegen"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -76,14 +76,14 @@ func BenchmarkJournaldSink(b *testing.B) {
 // entries: its emitter batches 100 entries and converts them to pdata.
 func BenchmarkStockJournaldConvert(b *testing.B) {
 	bodies := journalEntries(10_000)
-	batch := make([]*entry.Entry, 0, batchSize)
+	batch := make([]*entry.Entry, 0, journaldMaxBatch)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		e := entry.New()
 		e.Body = bodies[i%len(bodies)]
 		batch = append(batch, e)
-		if len(batch) == batchSize {
+		if len(batch) == journaldMaxBatch {
 			_ = adapter.ConvertEntries(batch, adapter.DefaultScopeName, "")
 			for _, e := range batch {
 				entry.Put(e)

@@ -23,6 +23,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/attrs"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -44,7 +46,7 @@ type logsReceiver struct {
 	delivery  *deliverer
 
 	// files unwraps container logs (file input only).
-	files *containerFiles
+	files *container.Files
 	// partialIdle and partialCheck time the expiry of partial lines.
 	partialIdle, partialCheck time.Duration
 	// journaldMaxBatch, when set, replaces the journald sink's batch size.
@@ -85,7 +87,7 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 		partialCheck: partialLineCheck,
 	}
 	if fileCfg := cfg.File.Get(); fileCfg != nil {
-		r.files = newContainerFiles(fileCfg, set.Logger)
+		r.files = container.New(fileCfg.containerSettings(), set.Logger)
 	}
 	return r, nil
 }
@@ -129,7 +131,7 @@ func (r *logsReceiver) startFile(cfg *FileConfig) error {
 		expiring.Wait()
 		r.delivery.stopInput()
 		// Nothing completes the partial lines left once reading stopped.
-		return errors.Join(err, r.sendFlushed(context.Background(), r.files.expire(time.Now(), 0)))
+		return errors.Join(err, r.sendFlushed(context.Background(), r.files.Expire(time.Now(), 0)))
 	}
 	return nil
 }
@@ -200,43 +202,41 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 		return nil
 	}
 	tokens, offsets = tokens[skip:], offsets[min(skip, len(offsets)):]
-	b := newBatch(metadata.ScopeName)
+	b := twingate.NewBatch(metadata.ScopeName)
 	observed := pcommon.NewTimestampFromTime(time.Now())
-	f, visible := r.files.open(fileAttrs)
-	defer r.files.done(f)
+	file := r.files.Begin(fileAttrs)
+	defer file.Done()
 	attrs := recordAttributes{
-		file:         visible,
+		file:         file.Attributes,
 		recordNumber: fileCfg.IncludeFileRecordNumber,
 		recordOffset: fileCfg.IncludeFileRecordOffset,
 	}
-	src := &source{}
-	src.setResource(f.resource)
+	src := &twingate.Source{}
+	src.SetResource(file.Resource)
 	maxLogSize := int(fileCfg.MaxLogSize)
-	for i, token := range tokens {
+	file.Unwrap(tokens, func(i int, token []byte, line container.Line, ok bool) {
 		recordNumber := lastRecordNumber - int64(len(tokens)) + int64(i) + 1
 		offset := int64(-1)
 		if i < len(offsets) {
 			offset = offsets[i]
 		}
-		line, ok := r.files.unwrap(f, token)
 		if !ok {
 			if len(bytes.TrimSpace(token)) == 0 {
 				// A blank line is an other line, as from journald: every
 				// line has one outcome.
-				src.attributes, src.timestamp, src.truncated = attrs.forLine("", recordNumber, offset), 0, false
+				src.Attributes, src.Timestamp, src.Truncated = attrs.forLine("", recordNumber, offset), 0, false
 				r.conv.appendLine(ctx, b, nil, src, observed)
 			}
-			continue
+			return
 		}
-		src.attributes = attrs.forLine(line.stream, recordNumber, offset)
+		src.Attributes = attrs.forLine(line.Stream, recordNumber, offset)
 		// stanza cut a token at max_log_size (max_log_size_behavior: truncate).
-		src.timestamp, src.truncated = line.time, line.truncated || len(token) >= maxLogSize
-		r.conv.appendLine(ctx, b, line.text, src, observed)
-	}
-	if len(f.partials) > 0 {
+		src.Timestamp, src.Truncated = line.Time, line.Truncated || len(token) >= maxLogSize
+		r.conv.appendLine(ctx, b, line.Text, src, observed)
+	})
+	if file.Pending() {
 		mark = deliveredMark{} // the rest of a line is still to come
 	}
-	f.mu.Unlock()
 	err := r.deliver(ctx, b)
 	if err == nil {
 		r.delivered.record(ctx, mark)
@@ -268,7 +268,7 @@ func (a *recordAttributes) forLine(stream string, recordNumber, offset int64) ma
 	out := make(map[string]any, len(a.file)+3)
 	maps.Copy(out, a.file)
 	if stream != "" {
-		out[attrLogIOStream] = stream
+		out[container.AttrLogIOStream] = stream
 	}
 	if a.recordNumber {
 		out[attrs.LogFileRecordNumber] = recordNumber
@@ -290,13 +290,13 @@ func (a *recordAttributes) forLine(stream string, recordNumber, offset int64) ma
 // per batch). It returns nil when the batch was accepted or dropped and
 // counted, and errInterrupted when shutdown stopped it: then the input must
 // not checkpoint the batch.
-func (r *logsReceiver) deliver(ctx context.Context, b *batch) error {
-	n := b.logs.LogRecordCount()
+func (r *logsReceiver) deliver(ctx context.Context, b *twingate.Batch) error {
+	n := b.Logs().LogRecordCount()
 	if n == 0 {
 		return nil
 	}
 	obsCtx := r.obsrecv.StartLogsOp(ctx)
-	err := r.delivery.consume(obsCtx, b.logs)
+	err := r.delivery.consume(obsCtx, b.Logs())
 	r.obsrecv.EndLogsOp(obsCtx, format, n, err)
 	if isDropped(err) {
 		return nil
