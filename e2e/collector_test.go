@@ -73,20 +73,26 @@ type collector struct {
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	exitErr error
-	mu      sync.Mutex
-	output  bytes.Buffer
+	processOutput
 }
 
-func (c *collector) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.output.Write(p)
+// processOutput collects a process's stdout and stderr, for failure
+// messages; it is written from the os/exec goroutines.
+type processOutput struct {
+	mu     sync.Mutex
+	output bytes.Buffer
 }
 
-func (c *collector) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.output.String()
+func (o *processOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.output.Write(p)
+}
+
+func (o *processOutput) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.output.String()
 }
 
 // runCollector starts otelcol-twingate with the given config and stops it
