@@ -49,9 +49,13 @@ type logsReceiver struct {
 	files *container.Files
 	// partialIdle and partialCheck time the expiry of partial lines.
 	partialIdle, partialCheck time.Duration
+	// journaldMaxBatch, when set, replaces the journald sink's batch size.
+	journaldMaxBatch int
 
 	storageClient storage.Client
 	stopInput     func() error
+	// delivered records what was delivered per file (file input, storage).
+	delivered *deliveredOffsets
 }
 
 func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*logsReceiver, error) {
@@ -110,6 +114,7 @@ func (r *logsReceiver) Start(ctx context.Context, host component.Host) error {
 }
 
 func (r *logsReceiver) startFile(cfg *FileConfig) error {
+	r.delivered = newDeliveredOffsets(context.Background(), r.storageClient, r.cfg.Storage != nil, int(cfg.FingerprintSize), r.set.Logger)
 	mgr, err := cfg.buildInput(r.set.TelemetrySettings, r.consumeTokens)
 	if err != nil {
 		return err
@@ -146,9 +151,14 @@ func (r *logsReceiver) startJournald(cfg *JournaldConfig) error {
 		return err
 	}
 	if err := input.Start(cursor); err != nil {
+		sink.stop()
 		return err
 	}
-	r.stopInput = input.Stop
+	r.stopInput = func() error {
+		err := input.Stop()
+		sink.stop()
+		return err
+	}
 	return nil
 }
 
@@ -186,6 +196,12 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 // lines read from one file.
 func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, lastRecordNumber int64, offsets []int64) error {
 	fileCfg := r.cfg.File.Get()
+	path, _ := fileAttrs[attrs.LogFilePath].(string)
+	mark, skip := r.delivered.check(path, tokens, offsets)
+	if skip == len(tokens) {
+		return nil
+	}
+	tokens, offsets = tokens[skip:], offsets[min(skip, len(offsets)):]
 	b := twingate.NewBatch(metadata.ScopeName)
 	observed := pcommon.NewTimestampFromTime(time.Now())
 	file := r.files.Begin(fileAttrs)
@@ -218,7 +234,14 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 		src.Timestamp, src.Truncated = line.Time, line.Truncated || len(token) >= maxLogSize
 		r.conv.appendLine(ctx, b, line.Text, src, observed)
 	})
-	return r.deliver(ctx, b)
+	if file.Pending() {
+		mark = deliveredMark{} // the rest of a line is still to come
+	}
+	err := r.deliver(ctx, b)
+	if err == nil {
+		r.delivered.record(ctx, mark)
+	}
+	return err
 }
 
 // recordAttributes gives the lines of a batch their record attributes: the

@@ -54,11 +54,15 @@ func fastRetry(cfg *Config) *Config {
 	return cfg
 }
 
-// runReceiver starts a receiver delivering to next on host and returns what
-// shuts it down, once (also when the test ends).
-func runReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componenttest.Telemetry, host component.Host) func() {
+// runReceiver starts a receiver delivering to next on host, after setup
+// (which may adjust the receiver), and returns what shuts it down, once
+// (also when the test ends).
+func runReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componenttest.Telemetry, host component.Host, setup ...func(*logsReceiver)) func() {
 	t.Helper()
 	rcv := newReceiver(t, cfg, next, tel)
+	for _, f := range setup {
+		f(rcv.(*logsReceiver))
+	}
 	require.NoError(t, rcv.Start(context.Background(), host))
 	var once sync.Once
 	stop := func() { once.Do(func() { require.NoError(t, rcv.Shutdown(context.Background())) }) }

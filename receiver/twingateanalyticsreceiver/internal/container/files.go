@@ -177,6 +177,14 @@ func (b *Batch) Unwrap(tokens [][]byte, each func(i int, token []byte, line Line
 	}
 }
 
+// Pending says whether the file holds the beginning of a line whose rest is
+// still to be read: what was read so far cannot be recorded as delivered.
+func (b *Batch) Pending() bool {
+	b.f.mu.Lock()
+	defer b.f.mu.Unlock()
+	return len(b.f.partials) > 0
+}
+
 // Done says the batch has left the pipeline.
 func (b *Batch) Done() {
 	b.f.mu.Lock()

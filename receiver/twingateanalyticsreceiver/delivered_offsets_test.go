@@ -1,0 +1,72 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package twingateanalyticsreceiver
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+)
+
+// TestDeliveredOffsetsSkipRepeat: stanza stores file offsets only when a
+// poll ends; the receiver stores per file what it delivered after each
+// batch. The test removes stanza's checkpoint after a first run, as a crash
+// in the middle of a catch-up poll leaves it: the second run reads the file
+// from the start again, and the receiver skips every line delivered before
+// and delivers the appended ones once.
+func TestDeliveredOffsetsSkipRepeat(t *testing.T) {
+	const n = 450 // several batches of 100 lines
+	dir := t.TempDir()
+	path := filepath.Join(dir, "connector.log")
+	require.NoError(t, os.WriteFile(path, []byte(logstest.ConnectionLines(0, n)), 0o600))
+	// A truncated and rewritten file is a new file: it is read in full.
+	other := filepath.Join(dir, "other.log")
+	require.NoError(t, os.WriteFile(other, []byte(logstest.ConnectionLines(n, n+150)), 0o600))
+	host := storageHost(t)
+	cfg := func() *Config { return withStorage(fileConfig(filepath.Join(dir, "*.log"))) }
+
+	first := newGatedConsumer(func(int64, plog.Logs) error { return nil })
+	stop := runReceiver(t, cfg(), first, nil, host)
+	require.Eventually(t, func() bool { return first.LogRecordCount() == n+150 }, waitFor, 10*time.Millisecond)
+	stop()
+
+	client := receiverStorage(t, host)
+	require.NoError(t, client.Delete(context.Background(), "file.knownFiles"))
+	require.NoError(t, client.Close(context.Background()))
+	require.NoError(t, os.WriteFile(other, []byte(logstest.ConnectionLines(n+150, n+300)), 0o600))
+
+	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
+	runReceiver(t, cfg(), second, nil, host)
+	appendLines(t, path, logstest.ConnectionLines(n+300, n+301))
+	require.Eventually(t, func() bool {
+		return logstest.CountRecords(second.AllLogs())[fmt.Sprintf("rel-%07d twingate.connection.closed", n+300)] > 0
+	}, waitFor, 10*time.Millisecond)
+	d := logstest.CheckDelivery(logstest.CountRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+301)
+	t.Logf("first run %d records, second run %d: %s", first.LogRecordCount(), second.LogRecordCount(), d)
+	assert.Empty(t, d.Lost, d)
+	assert.Empty(t, d.Duplicated, d)
+	assert.Equal(t, 151, second.LogRecordCount())
+}
+
+// receiverStorage opens the storage client the receiver uses on host.
+func receiverStorage(t *testing.T, host component.Host) storage.Client {
+	t.Helper()
+	ext := host.GetExtensions()[*withStorage(createDefaultConfig().(*Config)).Storage].(storage.Extension)
+	client, err := ext.GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
+	require.NoError(t, err)
+	return client
+}
