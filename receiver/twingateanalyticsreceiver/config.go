@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -72,6 +73,56 @@ func (cfg *FileConfig) buildInput(set component.TelemetrySettings, emit emit.Cal
 		c.TrimConfig = trim.Config{PreserveLeading: true, PreserveTrailing: true}
 	}
 	return c.Build(set, emit)
+}
+
+// RetryConfig is how the receiver retries a batch the next consumer refuses
+// with a non-permanent error (memory_limiter, a full exporter queue, an
+// exporter without a queue whose backend is down). It has the keys of
+// stanza's retry_on_failure, but is on by default and, with
+// max_elapsed_time 0, retries until the collector shuts down: stanza's
+// inputs log and forget a batch whose delivery failed and checkpoint past it,
+// so a batch the receiver gives up on is lost.
+type RetryConfig struct {
+	// Enabled turns retrying on. Without it a refused batch is dropped and counted.
+	Enabled bool `mapstructure:"enabled"`
+	// InitialInterval is the wait after the first refusal.
+	InitialInterval time.Duration `mapstructure:"initial_interval"`
+	// MaxInterval caps the exponentially growing wait between attempts.
+	MaxInterval time.Duration `mapstructure:"max_interval"`
+	// MaxElapsedTime is how long one batch is retried before it is dropped
+	// and counted; 0 retries until shutdown.
+	MaxElapsedTime time.Duration `mapstructure:"max_elapsed_time"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+func defaultRetryConfig() RetryConfig {
+	return RetryConfig{
+		Enabled:         true,
+		InitialInterval: time.Second,
+		MaxInterval:     30 * time.Second,
+		MaxElapsedTime:  0,
+	}
+}
+
+// Validate checks the intervals of an enabled retry.
+func (cfg *RetryConfig) Validate() error {
+	if !cfg.Enabled {
+		return nil
+	}
+	var errs []error
+	if cfg.InitialInterval <= 0 {
+		errs = append(errs, fmt.Errorf("'initial_interval' must be positive, got %s", cfg.InitialInterval))
+	}
+	if cfg.MaxInterval < cfg.InitialInterval {
+		errs = append(errs, fmt.Errorf("'max_interval' (%s) must not be less than 'initial_interval' (%s)",
+			cfg.MaxInterval, cfg.InitialInterval))
+	}
+	if cfg.MaxElapsedTime < 0 {
+		errs = append(errs, fmt.Errorf("'max_elapsed_time' must not be negative (0 retries until shutdown), got %s", cfg.MaxElapsedTime))
+	}
+	return errors.Join(errs...)
 }
 
 // containerSettings are the options container log unwrapping needs.

@@ -21,56 +21,6 @@ import (
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
-// RetryConfig is how the receiver retries a batch the next consumer refuses
-// with a non-permanent error (memory_limiter, a full exporter queue, an
-// exporter without a queue whose backend is down). It has the keys of
-// stanza's retry_on_failure, but is on by default and, with
-// max_elapsed_time 0, retries until the collector shuts down: stanza's
-// inputs log and forget a batch whose delivery failed and checkpoint past it,
-// so a batch the receiver gives up on is lost.
-type RetryConfig struct {
-	// Enabled turns retrying on. Without it a refused batch is dropped and counted.
-	Enabled bool `mapstructure:"enabled"`
-	// InitialInterval is the wait after the first refusal.
-	InitialInterval time.Duration `mapstructure:"initial_interval"`
-	// MaxInterval caps the exponentially growing wait between attempts.
-	MaxInterval time.Duration `mapstructure:"max_interval"`
-	// MaxElapsedTime is how long one batch is retried before it is dropped
-	// and counted; 0 retries until shutdown.
-	MaxElapsedTime time.Duration `mapstructure:"max_elapsed_time"`
-
-	// prevent unkeyed literal initialization
-	_ struct{}
-}
-
-func defaultRetryConfig() RetryConfig {
-	return RetryConfig{
-		Enabled:         true,
-		InitialInterval: time.Second,
-		MaxInterval:     30 * time.Second,
-		MaxElapsedTime:  0,
-	}
-}
-
-// Validate checks the intervals of an enabled retry.
-func (cfg *RetryConfig) Validate() error {
-	if !cfg.Enabled {
-		return nil
-	}
-	var errs []error
-	if cfg.InitialInterval <= 0 {
-		errs = append(errs, fmt.Errorf("'initial_interval' must be positive, got %s", cfg.InitialInterval))
-	}
-	if cfg.MaxInterval < cfg.InitialInterval {
-		errs = append(errs, fmt.Errorf("'max_interval' (%s) must not be less than 'initial_interval' (%s)",
-			cfg.MaxInterval, cfg.InitialInterval))
-	}
-	if cfg.MaxElapsedTime < 0 {
-		errs = append(errs, fmt.Errorf("'max_elapsed_time' must not be negative (0 retries until shutdown), got %s", cfg.MaxElapsedTime))
-	}
-	return errors.Join(errs...)
-}
-
 // Why a batch was dropped, the reason attribute of the dropped-records counter.
 const (
 	dropReasonPermanent = "permanent_error"
@@ -203,16 +153,7 @@ func (d *deliverer) consumeLast(ctx context.Context, logs plog.Logs) error {
 }
 
 func (d *deliverer) retry(ctx context.Context, logs plog.Logs) error {
-	expBackoff := backoff.ExponentialBackOff{
-		InitialInterval:     d.cfg.InitialInterval,
-		RandomizationFactor: backoff.DefaultRandomizationFactor,
-		Multiplier:          backoff.DefaultMultiplier,
-		MaxInterval:         d.cfg.MaxInterval,
-		MaxElapsedTime:      d.cfg.MaxElapsedTime,
-		Stop:                backoff.Stop,
-		Clock:               backoff.SystemClock,
-	}
-	expBackoff.Reset()
+	expBackoff := newBackOff(d.cfg)
 	for attempt := 1; ; attempt++ {
 		err := d.attempt(ctx, logs)
 		if err == nil {
@@ -245,16 +186,39 @@ func (d *deliverer) retry(ctx context.Context, logs plog.Logs) error {
 		}
 		d.logger.Log(level, "Next consumer refused the records; retrying",
 			zap.Error(err), zap.Int("records", n), zap.Int("attempt", attempt), zap.Duration("interval", wait))
-		timer := time.NewTimer(wait)
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			timer.Stop()
-			return errInterrupted
-		case <-d.closingUnlessLast():
-			timer.Stop()
+		if !d.sleep(ctx, wait) {
 			return errInterrupted
 		}
+	}
+}
+
+// newBackOff is the exponential backoff of retry_on_failure, with the
+// library's multiplier (1.5) and randomization (0.5).
+func newBackOff(cfg RetryConfig) *backoff.ExponentialBackOff {
+	b := &backoff.ExponentialBackOff{
+		InitialInterval:     cfg.InitialInterval,
+		RandomizationFactor: backoff.DefaultRandomizationFactor,
+		Multiplier:          backoff.DefaultMultiplier,
+		MaxInterval:         cfg.MaxInterval,
+		MaxElapsedTime:      cfg.MaxElapsedTime,
+		Stop:                backoff.Stop,
+		Clock:               backoff.SystemClock,
+	}
+	b.Reset()
+	return b
+}
+
+// sleep waits before the next attempt; false when shutdown interrupts it.
+func (d *deliverer) sleep(ctx context.Context, wait time.Duration) bool {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-d.closingUnlessLast():
+		return false
 	}
 }
 
