@@ -43,6 +43,7 @@ var exampleEnv = map[string]string{
 	"OTLP_AUTHORIZATION": "Bearer example-token",
 	"OTLP_TENANT":        "twingate",
 	"MY_POD_IP":          "127.0.0.1",
+	"KAFKA_BROKERS":      "kafka-1.example.com:9092,kafka-2.example.com:9092",
 }
 
 // exampleChecks names the check of every deployment example file that is not
