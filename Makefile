@@ -27,7 +27,7 @@ GENERATED   := main.go main_others.go main_windows.go components.go go.mod
 # Local modules that builder-config.yaml substitutes for unavailable ones.
 STANDINS    := $(patsubst %/go.mod,%,$(wildcard standin/*/go.mod))
 
-.PHONY: build run test bench fuzz lint journal-fixtures clean ocb
+.PHONY: build run test e2e bench fuzz lint journal-fixtures clean ocb
 
 build: $(BIN)
 
@@ -72,7 +72,14 @@ run: $(BIN)
 test: $(BIN)
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime=1x ./...
 	@for m in $(STANDINS); do (cd $$m && $(GO) test -count=1 ./...); done
-	OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 ./...
+	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory e2e
+
+# Whole-collector tests (e2e/, a module of its own): the built binary, the
+# examples and the deployment files. They fail, not skip, without the binary
+# when CI is set.
+e2e: $(BIN)
+	cd e2e && OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 ./...
 
 # Performance: Go microbenchmarks, then whole collectors on a generated 1M-line
 # connector log (testdata/bench/run.sh). Not part of make test.
@@ -93,6 +100,7 @@ lint:
 	unformatted=$$( [ -z "$$files" ] || gofmt -l $$files ); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	cd e2e && $(GO) vet ./...
 	@for m in $(STANDINS); do (cd $$m && $(GO) vet ./...); done
 
 journal-fixtures:

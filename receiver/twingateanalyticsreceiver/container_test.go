@@ -4,8 +4,6 @@
 package twingateanalyticsreceiver
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -15,12 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
@@ -28,7 +26,6 @@ import (
 )
 
 const (
-	podLogDir   = "var/log/pods/twingate_twingate-connector-7d9f8b6c5d-x2k4q_3f2a6c1e-8b4d-4e2a-9c7f-1a2b3c4d5e6f/connector"
 	containerID = "4f1c9a7e2b3d5c6a8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d"
 )
 
@@ -55,16 +52,16 @@ var containerGoldenCases = []struct {
 		mutate:  func(c *Config) { c.OtherLines = OtherLinesSend },
 	},
 	{
-		name: "cri", path: podLogDir + "/0.log", include: "var/log/pods/*/*/*.log",
+		name: "cri", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log",
 		mutate: func(c *Config) { c.OtherLines = OtherLinesSend },
 	},
-	{name: "cri_rotated", path: podLogDir + "/0.log", include: "var/log/pods/*/*/*.log"},
+	{name: "cri_rotated", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log"},
 	{
-		name: "cri_too_long", path: podLogDir + "/1.log", include: "var/log/pods/*/*/*.log",
+		name: "cri_too_long", path: logstest.PodLogDir + "/1.log", include: "var/log/pods/*/*/*.log",
 		mutate: func(c *Config) { c.File.Get().MaxLogSize = 300 },
 	},
 	{
-		name: "cri_unfinished", path: podLogDir + "/0.log", include: "var/log/pods/*/*/*.log",
+		name: "cri_unfinished", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log",
 		partialIdle: 300 * time.Millisecond,
 	},
 }
@@ -88,78 +85,21 @@ func TestContainerGolden(t *testing.T) {
 				}
 			})
 
-			writeSteps(t, filepath.Join("testdata", "golden", "container", tc.name+".log"), path, sink, waitFor)
+			logstest.WriteSteps(t, filepath.Join("testdata", "golden", "container", tc.name+".log"), path, sink.LogRecordCount, waitFor)
 
 			expectedPath := filepath.Join("testdata", "golden", "container", tc.name+"_expected.yaml")
 			if *update {
 				waitForQuiet(sink)
-				require.NoError(t, golden.WriteLogs(t, expectedPath, withoutObservedTime(mergeByResource(sink.AllLogs()))))
+				require.NoError(t, golden.WriteLogs(t, expectedPath, logstest.WithoutObservedTime(logstest.MergeByResource(sink.AllLogs()))))
 			}
-			expected := readGolden(t, expectedPath)
+			expected := logstest.ReadGolden(t, expectedPath)
 			require.Eventually(t, func() bool { return sink.LogRecordCount() >= expected.LogRecordCount() }, waitFor, 10*time.Millisecond)
 			time.Sleep(200 * time.Millisecond) // a duplicate or a late record would show up by now
-			actual := mergeByResource(sink.AllLogs())
+			actual := logstest.MergeByResource(sink.AllLogs())
 			require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
-			assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
+			assert.Equal(t, logstest.EventNames(expected), logstest.EventNames(actual))
 		})
 	}
-}
-
-// writeSteps writes input to path, following its "#!" steps; a wait step
-// waits up to timeout.
-func writeSteps(t *testing.T, input, path string, sink *consumertest.LogsSink, timeout time.Duration) {
-	t.Helper()
-	content, err := os.ReadFile(input)
-	require.NoError(t, err)
-	var pending bytes.Buffer
-	flush := func() {
-		if pending.Len() == 0 {
-			return
-		}
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		require.NoError(t, err)
-		_, err = f.Write(pending.Bytes())
-		require.NoError(t, err)
-		require.NoError(t, f.Close())
-		pending.Reset()
-	}
-	scanner := bufio.NewScanner(bytes.NewReader(content))
-	scanner.Buffer(nil, 1<<20)
-	for scanner.Scan() {
-		line := scanner.Text()
-		step, isStep := strings.CutPrefix(line, "#! ")
-		if !isStep {
-			pending.WriteString(line + "\n")
-			continue
-		}
-		flush()
-		switch verb, arg, _ := strings.Cut(step, " "); verb {
-		case "wait":
-			n, err := strconv.Atoi(arg)
-			require.NoError(t, err)
-			require.Eventually(t, func() bool { return sink.LogRecordCount() >= n }, timeout, 10*time.Millisecond,
-				"waiting for %d records, got %d", n, sink.LogRecordCount())
-		case "rotate":
-			require.NoError(t, os.Rename(path, path+arg))
-		default:
-			t.Fatalf("unknown step %q in %s", line, input)
-		}
-	}
-	require.NoError(t, scanner.Err())
-	flush()
-}
-
-// withoutObservedTime clears the time records were read, which differs
-// from run to run, before they are written to a golden file.
-func withoutObservedTime(logs plog.Logs) plog.Logs {
-	for _, rl := range logs.ResourceLogs().All() {
-		for _, sl := range rl.ScopeLogs().All() {
-			for _, lr := range sl.LogRecords().All() {
-				lr.SetObservedTimestamp(0)
-			}
-		}
-	}
-	return logs
 }
 
 // waitForQuiet waits until no record has arrived for a second.
@@ -377,7 +317,7 @@ func TestLineTooLongDropped(t *testing.T) {
 // per-line attributes.
 func TestContainerFileAttributes(t *testing.T) {
 	line := `ANALYTICS {"connection":{"id":"a-1"},"connector":{"id":"84014"},"event_type":"established_connection","timestamp":1763632809000}`
-	root, path := writeContainerLog(t, podLogDir+"/0.log",
+	root, path := writeContainerLog(t, logstest.PodLogDir+"/0.log",
 		"2025-11-20T10:00:00Z stdout F State: Online",
 		"2025-11-20T10:00:01Z stderr F "+line)
 	cfg := fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log"))
@@ -409,7 +349,7 @@ func TestContainerFileAttributes(t *testing.T) {
 // TestPartialLineAtShutdown: a line still partial when the receiver stops is
 // sent as read, not lost.
 func TestPartialLineAtShutdown(t *testing.T) {
-	root, _ := writeContainerLog(t, podLogDir+"/0.log",
+	root, _ := writeContainerLog(t, logstest.PodLogDir+"/0.log",
 		"2025-11-20T10:00:00Z stderr F State: Online",
 		`2025-11-20T10:00:01Z stderr P ANALYTICS {"connection":{"id":"a-1"},`)
 	cfg := fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log"))
@@ -441,8 +381,8 @@ func TestExpireWaitsForStalledPipeline(t *testing.T) {
 		f.mu.Unlock()
 		return f
 	}
-	stuck := partial(podLogDir + "/0.log") // its batch is still being delivered
-	idle := partial(podLogDir + "/1.log")
+	stuck := partial(logstest.PodLogDir + "/0.log") // its batch is still being delivered
+	idle := partial(logstest.PodLogDir + "/1.log")
 	files.done(idle)
 
 	later := time.Now().Add(time.Minute)
@@ -471,7 +411,7 @@ func BenchmarkUnwrap(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			files := newContainerFiles(fileConfig("unused").File.Get(), zap.NewNop())
-			f, _ := files.open(map[string]any{"log.file.path": "/" + podLogDir + "/0.log"})
+			f, _ := files.open(map[string]any{"log.file.path": "/" + logstest.PodLogDir + "/0.log"})
 			token := []byte(tc.token)
 			b.SetBytes(int64(len(token)))
 			b.ReportAllocs()

@@ -23,6 +23,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -64,7 +65,7 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
 			// plogtest does not compare EventName.
-			assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
+			assert.Equal(t, logstest.EventNames(expected), logstest.EventNames(actual))
 		})
 	}
 }
@@ -84,18 +85,6 @@ func convertFile(t *testing.T, cfg *Config, path string) plog.Logs {
 		conv.appendLine(context.Background(), b, line, src, observed)
 	}
 	return b.logs
-}
-
-func eventNamesOf(logs plog.Logs) []string {
-	var names []string
-	for _, rl := range logs.ResourceLogs().All() {
-		for _, sl := range rl.ScopeLogs().All() {
-			for _, lr := range sl.LogRecords().All() {
-				names = append(names, lr.EventName())
-			}
-		}
-	}
-	return names
 }
 
 // TestBodyNone: with body: none, every golden case yields its golden records
@@ -118,7 +107,7 @@ func TestBodyNone(t *testing.T) {
 			for _, line := range strings.Split(strings.TrimSuffix(string(content), "\n"), "\n") {
 				rawLines[validUTF8([]byte(line))] = true
 			}
-			expected := readGolden(t, filepath.Join("testdata", "golden", name+"_expected.yaml"))
+			expected := logstest.ReadGolden(t, filepath.Join("testdata", "golden", name+"_expected.yaml"))
 			for _, rl := range expected.ResourceLogs().All() {
 				for _, sl := range rl.ScopeLogs().All() {
 					for _, lr := range sl.LogRecords().All() {
@@ -133,11 +122,4 @@ func TestBodyNone(t *testing.T) {
 			require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
 		})
 	}
-}
-
-func readGolden(t *testing.T, path string) plog.Logs {
-	t.Helper()
-	logs, err := golden.ReadLogs(path)
-	require.NoError(t, err)
-	return logs
 }

@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -284,7 +285,7 @@ func TestHostileCorpusThroughFileInput(t *testing.T) {
 		return int64(sink.LogRecordCount())+sumOf(t, tel, "otelcol_receiver_twingateanalytics_other_lines", nil) >= int64(len(lines))
 	}, waitFor, 10*time.Millisecond)
 	got := map[string]int64{outcomeOther: sumOf(t, tel, "otelcol_receiver_twingateanalytics_other_lines", nil)}
-	for _, lr := range logRecords(sink.AllLogs()) {
+	for _, lr := range logstest.LogRecords(sink.AllLogs()) {
 		if _, flagged := lr.Attributes().Get(attrErrorType); flagged {
 			got[outcomeFlagged]++
 			if strings.Contains(lr.Body().Str(), "_5mb") {

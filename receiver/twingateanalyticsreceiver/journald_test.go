@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -51,14 +52,14 @@ func TestJournaldInput(t *testing.T) {
 			expectedPath := filepath.Join("testdata", tc.expected)
 			if *update {
 				time.Sleep(3 * time.Second) // journalctl has printed the whole journal by then
-				require.NoError(t, golden.WriteLogs(t, expectedPath, mergeByResource(sink.AllLogs())))
+				require.NoError(t, golden.WriteLogs(t, expectedPath, logstest.MergeByResource(sink.AllLogs())))
 			}
 			expected, err := golden.ReadLogs(expectedPath)
 			require.NoError(t, err)
 			require.Eventually(t, func() bool { return sink.LogRecordCount() >= expected.LogRecordCount() }, waitFor, 10*time.Millisecond)
-			actual := mergeByResource(sink.AllLogs())
+			actual := logstest.MergeByResource(sink.AllLogs())
 			require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
-			assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
+			assert.Equal(t, logstest.EventNames(expected), logstest.EventNames(actual))
 		})
 	}
 }
@@ -96,7 +97,7 @@ func TestJournaldCursorFollowsDelivery(t *testing.T) {
 	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
 	runReceiver(t, journaldConfig(), second, nil, host)
 	require.Eventually(t, func() bool { return second.LogRecordCount() >= 3 }, waitFor, 10*time.Millisecond)
-	counts := countRecords(append(first.AllLogs(), second.AllLogs()...))
+	counts := logstest.CountRecords(append(first.AllLogs(), second.AllLogs()...))
 	assert.Equal(t, map[string]int{
 		"5f3a9c0e1b2d4f67-101 twingate.connection.established": 1,
 		"5f3a9c0e1b2d4f67-101 twingate.connection.closed":      1,

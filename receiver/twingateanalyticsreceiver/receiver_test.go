@@ -5,10 +5,8 @@ package twingateanalyticsreceiver
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -18,7 +16,6 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel/attribute"
@@ -27,6 +24,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -114,9 +112,9 @@ func TestFileInput(t *testing.T) {
 	expected, err := golden.ReadLogs(filepath.Join("testdata", "golden", "events_expected.yaml"))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == expected.LogRecordCount() }, waitFor, 10*time.Millisecond)
-	actual := mergeByResource(sink.AllLogs())
+	actual := logstest.MergeByResource(sink.AllLogs())
 	require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
-	assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
+	assert.Equal(t, logstest.EventNames(expected), logstest.EventNames(actual))
 }
 
 // TestFileInputReplacesInvalidUTF8: the file input reads UTF-8 raw (see
@@ -136,7 +134,7 @@ func TestFileInputReplacesInvalidUTF8(t *testing.T) {
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == 2 }, waitFor, 10*time.Millisecond)
 
 	var bodies, names []string
-	for _, rl := range mergeByResource(sink.AllLogs()).ResourceLogs().All() {
+	for _, rl := range logstest.MergeByResource(sink.AllLogs()).ResourceLogs().All() {
 		if name, ok := rl.Resource().Attributes().Get(attrConnectorName); ok {
 			names = append(names, name.Str())
 		}
@@ -222,31 +220,4 @@ func sumOf(t *testing.T, tel *componenttest.Telemetry, name string, want map[str
 		}
 	}
 	return total
-}
-
-// mergeByResource puts the records of several deliveries under one
-// ResourceLogs per distinct resource, in order of first appearance, so
-// deliveries can be compared with one golden file however the input batched.
-func mergeByResource(all []plog.Logs) plog.Logs {
-	out := plog.NewLogs()
-	var keys []string
-	for _, logs := range all {
-		for _, rl := range logs.ResourceLogs().All() {
-			raw, _ := json.Marshal(rl.Resource().Attributes().AsRaw())
-			key := string(raw)
-			i := slices.Index(keys, key)
-			if i < 0 {
-				keys = append(keys, key)
-				rl.CopyTo(out.ResourceLogs().AppendEmpty())
-				continue
-			}
-			dst := out.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords()
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					lr.CopyTo(dst.AppendEmpty())
-				}
-			}
-		}
-	}
-	return out
 }

@@ -9,13 +9,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -27,92 +26,6 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 )
-
-// connectionLine is a realistic closed_connection ANALYTICS line for
-// connection number i; its twingate.connection.id identifies it downstream.
-func connectionLine(i int) string {
-	return fmt.Sprintf(`ANALYTICS {"connection":{"client_ip":"203.0.113.7:%d","duration":%d,"id":"rel-%07d","protocol":"tcp","resource_ip":"10.20.1.15","resource_port":443,"rx":%d,"tx":%d},"connector":{"id":"117234","name":"vigilant-heron"},"device":{"id":"200903"},"event_type":"closed_connection","relays":[],"remote_network":{"id":"6938","name":"AWS Network"},"resource":{"address":"intranet.corp.example","applied_rule":"*","id":"2255492"},"timestamp":%d,"user":{"email":"alice@example.com","id":"113256"}}`,
-		1024+i%60000, 1000+i, i, 4096+i, 512+i, 1795166100000+int64(i))
-}
-
-func connectionLines(from, to int) string {
-	var b strings.Builder
-	for i := from; i < to; i++ {
-		b.WriteString(connectionLine(i))
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// logRecords lists the records of several deliveries.
-func logRecords(all []plog.Logs) []plog.LogRecord {
-	var out []plog.LogRecord
-	for _, logs := range all {
-		for _, rl := range logs.ResourceLogs().All() {
-			for _, sl := range rl.ScopeLogs().All() {
-				for _, lr := range sl.LogRecords().All() {
-					out = append(out, lr)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// countRecords counts delivered records by twingate.connection.id and event name.
-func countRecords(all []plog.Logs) map[string]int {
-	counts := map[string]int{}
-	for _, lr := range logRecords(all) {
-		id := ""
-		if v, ok := lr.Attributes().Get(attrConnectionID); ok {
-			id = v.AsString()
-		}
-		counts[id+" "+lr.EventName()]++
-	}
-	return counts
-}
-
-// delivery sums up what arrived of the connectionLine records from..to-1.
-type delivery struct {
-	lost, duplicated []int // connection numbers
-	unexpected       []string
-}
-
-func checkDelivery(counts map[string]int, from, to int) delivery {
-	var d delivery
-	seen := map[string]bool{}
-	for i := from; i < to; i++ {
-		key := fmt.Sprintf("rel-%07d twingate.connection.closed", i)
-		seen[key] = true
-		switch n := counts[key]; {
-		case n == 0:
-			d.lost = append(d.lost, i)
-		case n > 1:
-			for range n - 1 {
-				d.duplicated = append(d.duplicated, i)
-			}
-		}
-	}
-	for k := range counts {
-		if !seen[k] {
-			d.unexpected = append(d.unexpected, k)
-		}
-	}
-	sort.Strings(d.unexpected)
-	return d
-}
-
-func (d delivery) String() string {
-	return fmt.Sprintf("lost %d %v, duplicated %d %v, unexpected %v",
-		len(d.lost), abbreviate(d.lost), len(d.duplicated), abbreviate(d.duplicated), d.unexpected)
-}
-
-func abbreviate(s []int) []int {
-	if len(s) > 20 {
-		return s[:20]
-	}
-	return s
-}
 
 // gatedConsumer refuses or accepts each ConsumeLogs call as its decide
 // function says and keeps what it accepted.
@@ -159,7 +72,7 @@ func runReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componentte
 func TestRetryUntilAccepted(t *testing.T) {
 	const n = 250
 	path := filepath.Join(t.TempDir(), "connector.log")
-	require.NoError(t, os.WriteFile(path, []byte(connectionLines(0, n)), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(logstest.ConnectionLines(0, n)), 0o600))
 	next := newGatedConsumer(func(attempt int64, _ plog.Logs) error {
 		if attempt <= 5 {
 			return errPipelineFull
@@ -170,9 +83,9 @@ func TestRetryUntilAccepted(t *testing.T) {
 	runReceiver(t, fastRetry(fileConfig(path)), next, tel, componenttest.NewNopHost())
 
 	require.Eventually(t, func() bool { return next.LogRecordCount() >= n }, waitFor, 10*time.Millisecond)
-	d := checkDelivery(countRecords(next.AllLogs()), 0, n)
-	assert.Empty(t, d.lost, d)
-	assert.Empty(t, d.duplicated, d)
+	d := logstest.CheckDelivery(logstest.CountRecords(next.AllLogs()), 0, n)
+	assert.Empty(t, d.Lost, d)
+	assert.Empty(t, d.Duplicated, d)
 	assert.GreaterOrEqual(t, next.attempts.Load(), int64(6))
 	assert.EqualValues(t, n, sumOf(t, tel, "otelcol_receiver_accepted_log_records", nil))
 	assert.Zero(t, sumOf(t, tel, "otelcol_receiver_refused_log_records", nil))
@@ -193,7 +106,7 @@ func TestDroppedRecordsAreCounted(t *testing.T) {
 	} {
 		t.Run(tc.reason, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "connector.log")
-			require.NoError(t, os.WriteFile(path, []byte(connectionLines(0, 3)), 0o600))
+			require.NoError(t, os.WriteFile(path, []byte(logstest.ConnectionLines(0, 3)), 0o600))
 			refusing := atomic.Bool{}
 			refusing.Store(true)
 			next := newGatedConsumer(func(_ int64, _ plog.Logs) error {
@@ -216,12 +129,12 @@ func TestDroppedRecordsAreCounted(t *testing.T) {
 			assert.EqualValues(t, 3, sumOf(t, tel, "otelcol_receiver_refused_log_records", nil))
 
 			refusing.Store(false)
-			appendLines(t, path, connectionLines(3, 5))
+			appendLines(t, path, logstest.ConnectionLines(3, 5))
 			require.Eventually(t, func() bool { return next.LogRecordCount() == 2 }, waitFor, 10*time.Millisecond)
-			d := checkDelivery(countRecords(next.AllLogs()), 3, 5)
-			assert.Empty(t, d.lost, d)
-			assert.Empty(t, d.duplicated, d)
-			assert.Empty(t, d.unexpected, d)
+			d := logstest.CheckDelivery(logstest.CountRecords(next.AllLogs()), 3, 5)
+			assert.Empty(t, d.Lost, d)
+			assert.Empty(t, d.Duplicated, d)
+			assert.Empty(t, d.Unexpected, d)
 			assert.EqualValues(t, 3, sumOf(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", nil))
 		})
 	}
@@ -253,7 +166,7 @@ func appendLines(t *testing.T, path, lines string) {
 func TestShutdownDuringRetryKeepsBatch(t *testing.T) {
 	const n = 250 // the file consumer emits batches of 100 lines
 	path := filepath.Join(t.TempDir(), "connector.log")
-	require.NoError(t, os.WriteFile(path, []byte(connectionLines(0, n)), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(logstest.ConnectionLines(0, n)), 0o600))
 	host := storageHost(t)
 
 	// First run: the first batch is accepted, everything after it refused.
@@ -275,15 +188,15 @@ func TestShutdownDuringRetryKeepsBatch(t *testing.T) {
 	// Second run: everything is accepted; a last line marks the end.
 	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
 	runReceiver(t, withStorage(fileConfig(path)), second, nil, host)
-	appendLines(t, path, connectionLines(n, n+1))
+	appendLines(t, path, logstest.ConnectionLines(n, n+1))
 	require.Eventually(t, func() bool {
-		return countRecords(second.AllLogs())[fmt.Sprintf("rel-%07d twingate.connection.closed", n)] > 0
+		return logstest.CountRecords(second.AllLogs())[fmt.Sprintf("rel-%07d twingate.connection.closed", n)] > 0
 	},
 		waitFor, 10*time.Millisecond)
-	d := checkDelivery(countRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+1)
+	d := logstest.CheckDelivery(logstest.CountRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+1)
 	t.Logf("first run accepted %d, second run %d: %s", accepted.Load(), second.LogRecordCount(), d)
-	assert.Empty(t, d.lost, d)
-	assert.Empty(t, d.duplicated, d)
+	assert.Empty(t, d.Lost, d)
+	assert.Empty(t, d.Duplicated, d)
 }
 
 // TestShutdownWaitsForDeliveryInProgress: a batch the next consumer is still
@@ -292,7 +205,7 @@ func TestShutdownDuringRetryKeepsBatch(t *testing.T) {
 func TestShutdownWaitsForDeliveryInProgress(t *testing.T) {
 	const n = 20
 	path := filepath.Join(t.TempDir(), "connector.log")
-	require.NoError(t, os.WriteFile(path, []byte(connectionLines(0, n)), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte(logstest.ConnectionLines(0, n)), 0o600))
 	host := storageHost(t)
 
 	entered, release := make(chan struct{}), make(chan struct{})
@@ -318,11 +231,11 @@ func TestShutdownWaitsForDeliveryInProgress(t *testing.T) {
 
 	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
 	runReceiver(t, withStorage(fileConfig(path)), second, nil, host)
-	appendLines(t, path, connectionLines(n, n+1))
+	appendLines(t, path, logstest.ConnectionLines(n, n+1))
 	require.Eventually(t, func() bool { return second.LogRecordCount() > 0 }, waitFor, 10*time.Millisecond)
-	d := checkDelivery(countRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+1)
-	assert.Empty(t, d.lost, d)
-	assert.Empty(t, d.duplicated, d)
+	d := logstest.CheckDelivery(logstest.CountRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+1)
+	assert.Empty(t, d.Lost, d)
+	assert.Empty(t, d.Duplicated, d)
 }
 
 // TestLastDeliveryAtShutdown: lines the input held back and hands over only
@@ -330,9 +243,9 @@ func TestShutdownWaitsForDeliveryInProgress(t *testing.T) {
 // retried for the grace period and then dropped and counted, not waited for
 // forever.
 func TestLastDeliveryAtShutdown(t *testing.T) {
-	root, _ := writeContainerLog(t, podLogDir+"/0.log",
+	root, _ := writeContainerLog(t, logstest.PodLogDir+"/0.log",
 		`2025-11-20T10:00:01Z stderr P ANALYTICS {"connection":{"id":"a-1"},`,
-		"2025-11-20T10:00:02Z stdout F "+connectionLine(1))
+		"2025-11-20T10:00:02Z stdout F "+logstest.ConnectionLine(1))
 	cfg := fastRetry(fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log")))
 	// The complete line is accepted, the partial one flushed at shutdown is not.
 	next := newGatedConsumer(func(attempt int64, _ plog.Logs) error {

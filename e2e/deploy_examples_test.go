@@ -1,7 +1,7 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package e2e
 
 // Tests of the deployment examples, examples/<way>/ (examples_test.go runs the
 // top-level ones): every collector configuration there, whether a file of
@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -533,8 +534,9 @@ func checkDockerfile(t *testing.T, p string) {
 }
 
 // buildInputs lists what `make build` reads, relative to root: the Makefile,
-// the ocb manifest, every Go module file and every non-test Go file (the
-// Makefile's GO_SOURCES), outside the build directory and test data.
+// the ocb manifest, the module files of the root module and the stand-ins, and
+// their non-test Go files (the Makefile's GO_SOURCES), outside the build
+// directory and test data.
 func buildInputs(t *testing.T, root, buildDir string) []string {
 	t.Helper()
 	files := []string{"Makefile", "builder-config.yaml"}
@@ -549,6 +551,11 @@ func buildInputs(t *testing.T, root, buildDir string) []string {
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
 			if rel == buildDir || rel == ".git" || d.Name() == "testdata" {
+				return filepath.SkipDir
+			}
+			// Modules of their own (e2e/, tools) are not part of the build,
+			// except the stand-ins that builder-config.yaml replaces.
+			if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil && rel != "." && !strings.HasPrefix(rel, "standin/") {
 				return filepath.SkipDir
 			}
 			return nil
@@ -685,14 +692,12 @@ func TestKubernetesExampleEndToEnd(t *testing.T) {
 		"--config", "yaml:service::telemetry::metrics::level: none",
 		"--config", "yaml:receivers::twingateanalytics::file::poll_interval: 50ms")
 
-	logPath := filepath.Join(node, podLogDir, "0.log")
+	logPath := filepath.Join(node, logstest.PodLogDir, "0.log")
 	require.NoError(t, os.MkdirAll(filepath.Dir(logPath), 0o755))
-	expected := readGolden(t, filepath.Join("testdata", "golden", "container", "cri_rotated_expected.yaml"))
-	writeSteps(t, filepath.Join("testdata", "golden", "container", "cri_rotated.log"), logPath, sink, waitForCollector)
+	expected := logstest.ReadGolden(t, receiverTestdata("golden", "container", "cri_rotated_expected.yaml"))
+	logstest.WriteSteps(t, receiverTestdata("golden", "container", "cri_rotated.log"), logPath, sink.LogRecordCount, waitForCollector)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= expected.LogRecordCount() }, waitForCollector, 20*time.Millisecond,
 		"records never arrived; collector output:\n%s", col)
 	time.Sleep(500 * time.Millisecond) // a duplicate would show up by now
-	actual := mergeByResource(sink.AllLogs())
-	require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp(), plogtest.IgnoreScopeLogsVersion()))
-	assert.Equal(t, eventNamesOf(expected), eventNamesOf(actual))
+	logstest.RequireLogsMatch(t, expected, logstest.MergeByResource(sink.AllLogs()), plogtest.IgnoreScopeLogsVersion())
 }

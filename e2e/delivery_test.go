@@ -3,7 +3,7 @@
 
 //go:build linux
 
-package twingateanalyticsreceiver
+package e2e
 
 // Delivery guarantees of the otelcol-twingate distribution, end to end: the
 // built binary runs examples/reliable.yaml, reads what a steady writer appends
@@ -28,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
@@ -42,7 +43,7 @@ const waitForDelivery = 90 * time.Second
 // example's 30s would only make the test wait longer after an outage.
 func reliableConfig(t *testing.T, input map[string]any, endpoint, storageDir, metricsAddr, healthAddr string, patch func(map[string]any)) string {
 	t.Helper()
-	conf, err := confmaptest.LoadConf(filepath.Join("..", "..", "examples", "reliable.yaml"))
+	conf, err := confmaptest.LoadConf(examplePath("reliable.yaml"))
 	require.NoError(t, err)
 	cfg := conf.ToStringMap()
 	sub := func(m map[string]any, key string) map[string]any {
@@ -93,7 +94,7 @@ func tailFile(include ...string) map[string]any {
 	}}
 }
 
-// steadyWriter writes connectionLine(0..n-1) at a steady rate, a few lines
+// steadyWriter writes logstest.ConnectionLine(0..n-1) at a steady rate, a few lines
 // per tick, one write per line, like a connector under constant load.
 type steadyWriter struct {
 	mu      sync.Mutex // held while a line is written; pause takes it
@@ -114,7 +115,7 @@ func startSteadyWriter(t *testing.T, n int, write func(i int, line string) error
 			<-ticker.C
 			for j := 0; j < perTick && i < n; j, i = j+1, i+1 {
 				w.mu.Lock()
-				err := w.write(i, connectionLine(i))
+				err := w.write(i, logstest.ConnectionLine(i))
 				w.mu.Unlock()
 				if err != nil {
 					w.done <- fmt.Errorf("line %d: %w", i, err)
@@ -269,25 +270,25 @@ func (in *ingest) waitForRecords(n int, col *collector) {
 }
 
 // waitForAll waits until every one of the n lines has arrived at least once.
-func (in *ingest) waitForAll(n int, col *collector) delivery {
+func (in *ingest) waitForAll(n int, col *collector) logstest.Delivery {
 	in.t.Helper()
-	var d delivery
+	var d logstest.Delivery
 	require.Eventually(in.t, func() bool {
-		d = checkDelivery(countRecords(in.backend.logs.AllLogs()), 0, n)
-		return col.exitedEarly(in.t) || len(d.lost) == 0
+		d = logstest.CheckDelivery(logstest.CountRecords(in.backend.logs.AllLogs()), 0, n)
+		return col.exitedEarly(in.t) || len(d.Lost) == 0
 	}, waitForDelivery, 50*time.Millisecond, "never complete: %s; collector output:\n%s", &d, col)
 	return d
 }
 
 // finish stops the last collector (so nothing more can arrive) and returns
 // what the backend got of the n lines.
-func (in *ingest) finish(n int, col *collector) delivery {
+func (in *ingest) finish(n int, col *collector) logstest.Delivery {
 	in.t.Helper()
 	in.waitForAll(n, col)
 	col.stop(in.t)
-	d := checkDelivery(countRecords(in.backend.logs.AllLogs()), 0, n)
-	assert.Empty(in.t, d.lost, "%s", d)
-	assert.Empty(in.t, d.unexpected, "%s", d)
+	d := logstest.CheckDelivery(logstest.CountRecords(in.backend.logs.AllLogs()), 0, n)
+	assert.Empty(in.t, d.Lost, "%s", d)
+	assert.Empty(in.t, d.Unexpected, "%s", d)
 	return d
 }
 
@@ -324,7 +325,7 @@ func TestDeliveryAcrossRestart(t *testing.T) {
 			w.wait(t)
 			d := in.finish(n, col)
 			t.Logf("%s: %d lines; SIGTERM after %d written, %d delivered; %s", name, n, written, atStop, d)
-			assert.Empty(t, d.duplicated, "%s", d)
+			assert.Empty(t, d.Duplicated, "%s", d)
 		})
 	}
 }
@@ -363,7 +364,7 @@ func TestDeliveryAcrossCrash(t *testing.T) {
 			// A request the collector sent before dying may still be in the
 			// backend's hands: stopping the backend waits for it.
 			in.backend.stop(t)
-			before, written := countRecords(in.backend.logs.AllLogs()), w.written.Load()
+			before, written := logstest.CountRecords(in.backend.logs.AllLogs()), w.written.Load()
 			in.backend.start(t)
 			col = in.run()
 			w.wait(t)
@@ -377,19 +378,19 @@ func TestDeliveryAcrossCrash(t *testing.T) {
 			// last checkpoint, a run of consecutive lines ending at the last
 			// line delivered before the crash. (With the queue, a line can also
 			// be repeated that was queued but not sent before the crash.)
-			for _, i := range d.duplicated {
+			for _, i := range d.Duplicated {
 				assert.Contains(t, before, fmt.Sprintf("rel-%07d twingate.connection.closed", i), "duplicate of a line not delivered before the crash")
 			}
-			for key, count := range countRecords(in.backend.logs.AllLogs()) {
+			for key, count := range logstest.CountRecords(in.backend.logs.AllLogs()) {
 				assert.LessOrEqual(t, count, 2, "%s arrived %d times", key, count)
 			}
-			if len(d.duplicated) > 0 {
-				last := d.duplicated[len(d.duplicated)-1]
-				assert.Equal(t, len(d.duplicated)-1, last-d.duplicated[0], "duplicates are not one run: %s", d)
+			if len(d.Duplicated) > 0 {
+				last := d.Duplicated[len(d.Duplicated)-1]
+				assert.Equal(t, len(d.Duplicated)-1, last-d.Duplicated[0], "duplicates are not one run: %s", d)
 				assert.NotContains(t, before, fmt.Sprintf("rel-%07d twingate.connection.closed", last+1), "duplicates do not end at the crash: %s", d)
 			}
 			if tc.input == "journald" {
-				assert.LessOrEqual(t, len(d.duplicated), 1, "journald commits the cursor after every entry: %s", d)
+				assert.LessOrEqual(t, len(d.Duplicated), 1, "journald commits the cursor after every entry: %s", d)
 			}
 		})
 	}
@@ -444,7 +445,7 @@ func TestDeliveryAcrossRotation(t *testing.T) {
 			w.wait(t)
 			d := in.finish(n, col)
 			t.Logf("%s: %d lines, %d rotations; %s", tc.name, n, rotations, d)
-			assert.Empty(t, d.duplicated, "%s", d)
+			assert.Empty(t, d.Duplicated, "%s", d)
 			files, err := filepath.Glob(filepath.Join(dir, "connector.log.*"))
 			require.NoError(t, err)
 			assert.Len(t, files, rotations)

@@ -1,0 +1,216 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+//go:build unix
+
+package e2e
+
+// The built otelcol-twingate as the tests run it: a process of its own, with
+// its output kept for the failure message, stopped or killed like a service.
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+const waitForCollector = 30 * time.Second
+
+// repoRoot is the checkout the tests run in: e2e/ is one level below it.
+const repoRoot = ".."
+
+// examplePath is a file under examples/.
+func examplePath(name string) string { return filepath.Join(repoRoot, "examples", name) }
+
+// receiverTestdata is a file of the receiver's own test data.
+func receiverTestdata(elem ...string) string {
+	return filepath.Join(append([]string{repoRoot, "receiver", "twingateanalyticsreceiver", "testdata"}, elem...)...)
+}
+
+// distribution returns the path of the built otelcol-twingate; `make test`
+// builds it and passes it in OTELCOL_TWINGATE_BIN.
+func distribution(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("OTELCOL_TWINGATE_BIN")
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("OTELCOL_TWINGATE_BIN is not set: run the tests with `make test`")
+		}
+		t.Skip("OTELCOL_TWINGATE_BIN is not set: `make test` builds otelcol-twingate and runs this test")
+	}
+	_, err := os.Stat(bin)
+	require.NoError(t, err, "otelcol-twingate binary")
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+type collector struct {
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	exitErr error
+	mu      sync.Mutex
+	output  bytes.Buffer
+}
+
+func (c *collector) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.output.Write(p)
+}
+
+func (c *collector) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.output.String()
+}
+
+// runCollector starts otelcol-twingate with the given config and stops it
+// (SIGTERM, then kill) when the test ends; its output is shown on failure.
+// It runs in a process group of its own, so kill also ends the journalctl
+// it started, as a service manager would.
+func runCollector(t *testing.T, config string) *collector {
+	t.Helper()
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(config), 0o600))
+	return startCollector(t, "--config", cfgPath)
+}
+
+// startCollector is runCollector with the command-line arguments given.
+func startCollector(t *testing.T, args ...string) *collector {
+	t.Helper()
+	c := &collector{cmd: exec.Command(distribution(t), args...)}
+	c.cmd.Stdout, c.cmd.Stderr = c, c
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	require.NoError(t, c.cmd.Start())
+	c.exited = make(chan struct{})
+	go func() { c.exitErr = c.cmd.Wait(); close(c.exited) }()
+	t.Cleanup(func() {
+		_ = c.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-c.exited:
+		case <-time.After(10 * time.Second):
+			c.kill(t)
+		}
+		if t.Failed() {
+			t.Logf("otelcol-twingate output:\n%s", c.String())
+		}
+	})
+	return c
+}
+
+// exitedEarly fails the test when the collector has exited by itself.
+func (c *collector) exitedEarly(t *testing.T) bool {
+	select {
+	case <-c.exited:
+		t.Errorf("otelcol-twingate exited: %v; output:\n%s", c.exitErr, c)
+		return true
+	default:
+		return false
+	}
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (c *collector) stop(t *testing.T) {
+	t.Helper()
+	require.NoError(t, c.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-c.exited:
+		require.NoError(t, c.exitErr, "otelcol-twingate did not exit cleanly; output:\n%s", c)
+	case <-time.After(waitForCollector):
+		t.Fatalf("otelcol-twingate did not stop within %s of SIGTERM; output:\n%s", waitForCollector, c)
+	}
+}
+
+// kill sends SIGKILL to the collector's process group and waits for it.
+func (c *collector) kill(t *testing.T) {
+	t.Helper()
+	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+	<-c.exited
+}
+
+// fileToOTLPConfig reads include from the beginning and exports to endpoint;
+// the collector's own metrics are served on metricsAddr.
+func fileToOTLPConfig(include, endpoint, metricsAddr string) string {
+	host, port, _ := net.SplitHostPort(metricsAddr)
+	return fmt.Sprintf(`
+receivers:
+  twingateanalytics:
+    file:
+      include: [%q]
+      start_at: beginning
+      poll_interval: 50ms
+exporters:
+  otlp_http:
+    endpoint: %s
+    tls:
+      insecure: true
+    retry_on_failure:
+      initial_interval: 100ms
+processors:
+  batch:
+    timeout: 100ms
+service:
+  telemetry:
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: %s
+                port: %s
+                without_scope_info: true
+                without_units: true
+                without_type_suffix: true
+  pipelines:
+    logs:
+      receivers: [twingateanalytics]
+      processors: [batch]
+      exporters: [otlp_http]
+`, include, endpoint, host, port)
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	content, err := os.ReadFile(src)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(dst, content, 0o600))
+}
+
+func scrape(t *testing.T, addr string) string {
+	t.Helper()
+	metrics, err := scrapeMetrics(addr)
+	require.NoError(t, err)
+	return metrics
+}
+
+func scrapeMetrics(addr string) (string, error) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET /metrics: %s", resp.Status)
+	}
+	return string(body), err
+}
