@@ -85,15 +85,15 @@ e2e: $(BIN)
 # connector log (testdata/bench/run.sh). Not part of make test.
 bench: $(BIN) $(STOCK_BIN)
 	@mkdir -p $(BUILD_DIR)/bench
-	$(GO) test -count=1 -run '^$$' -bench . -benchmem -cpu 1 ./receiver/... | tee $(BUILD_DIR)/bench/micro.txt
+	$(GO) test -count=1 -run '^$$' -bench . -benchmem -cpu 1 ./pkg/... ./receiver/... | tee $(BUILD_DIR)/bench/micro.txt
 	testdata/bench/run.sh $(BIN) $(STOCK_BIN) $(BUILD_DIR)/bench
 
-# Fuzzes the line -> record path (converter.appendLine) for FUZZTIME. `make
+# Fuzzes the line -> record path (Translator.AppendLine) for FUZZTIME. `make
 # test` runs the seeds only. A crasher is saved under
-# receiver/twingateanalyticsreceiver/testdata/fuzz/FuzzAppendLine/: commit it
-# as a regression case with the fix.
+# pkg/translator/twingate/testdata/fuzz/FuzzAppendLine/: commit it as a
+# regression case with the fix.
 fuzz:
-	$(GO) test ./receiver/twingateanalyticsreceiver -run '^$$' -fuzz '^FuzzAppendLine$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/translator/twingate -run '^$$' -fuzz '^FuzzAppendLine$$' -fuzztime $(FUZZTIME)
 
 lint:
 	@files=$$(find . \( -path ./$(BUILD_DIR) -o -path ./.git \) -prune -o -type f -name '*.go' -print); \

@@ -33,6 +33,12 @@ const repoRoot = ".."
 // examplePath is a file under examples/.
 func examplePath(name string) string { return filepath.Join(repoRoot, "examples", name) }
 
+// mappingTestdata is a file of the line -> record mapping's test data (golden
+// files, hostile corpus).
+func mappingTestdata(elem ...string) string {
+	return filepath.Join(append([]string{repoRoot, "pkg", "translator", "twingate", "testdata"}, elem...)...)
+}
+
 // receiverTestdata is a file of the receiver's own test data.
 func receiverTestdata(elem ...string) string {
 	return filepath.Join(append([]string{repoRoot, "receiver", "twingateanalyticsreceiver", "testdata"}, elem...)...)

@@ -11,12 +11,10 @@ package e2e
 // the in-test OTLP backend on 127.0.0.1.
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -28,15 +26,11 @@ import (
 	"time"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
-	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 )
@@ -284,7 +278,9 @@ func TestExamplePrivacy(t *testing.T) {
 	t.Setenv("TWINGATE_PSEUDONYM_KEY", pseudonymKey)
 	col := runExample(t, "privacy.yaml")
 
-	expected := receiverRecords(t, exampleFixture, map[string]any{"body": "none"})
+	mapping := twingate.NewDefaultConfig()
+	mapping.Body = twingate.BodyNone
+	expected := mappedRecords(t, exampleFixture, mapping)
 	for _, rl := range expected.ResourceLogs().All() {
 		for _, sl := range rl.ScopeLogs().All() {
 			sl.LogRecords().RemoveIf(func(lr plog.LogRecord) bool {
@@ -362,25 +358,18 @@ func uniq(values []string) []string {
 	return slices.Compact(values)
 }
 
-// receiverRecords is what the twingateanalytics receiver, run in this process
-// with the given settings, makes of the ANALYTICS lines of path, read from the
-// beginning: the records a collector hands its processors.
-func receiverRecords(t *testing.T, path string, settings map[string]any) plog.Logs {
+// mappedRecords is what the receiver's mapping, with the given settings,
+// makes of the lines of path as the file input hands them over (log.file.name
+// set): the records a collector hands its processors.
+func mappedRecords(t *testing.T, path string, cfg twingate.Config) plog.Logs {
 	t.Helper()
 	content, err := os.ReadFile(path)
 	require.NoError(t, err)
-	want := strings.Count("\n"+string(content), "\nANALYTICS ")
-	factory := twingateanalyticsreceiver.NewFactory()
-	cfg := factory.CreateDefaultConfig()
-	conf := map[string]any{"file": map[string]any{"include": []any{path}, "start_at": "beginning", "poll_interval": "10ms"}}
-	maps.Copy(conf, settings)
-	require.NoError(t, confmap.NewFromStringMap(conf).Unmarshal(cfg))
-	sink := new(consumertest.LogsSink)
-	rcv, err := factory.CreateLogs(context.Background(), receivertest.NewNopSettings(factory.Type()), cfg, sink)
-	require.NoError(t, err)
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
-	defer func() { require.NoError(t, rcv.Shutdown(context.Background())) }()
-	require.Eventually(t, func() bool { return sink.LogRecordCount() >= want }, waitForCollector, 10*time.Millisecond,
-		"the receiver made %d of %d records", sink.LogRecordCount(), want)
-	return logstest.MergeByResource(sink.AllLogs())
+	tr := twingate.NewTranslator(cfg)
+	b := twingate.NewBatch("github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver")
+	src := &twingate.Source{Attributes: map[string]any{"log.file.name": filepath.Base(path)}}
+	for _, line := range strings.Split(strings.TrimSuffix(string(content), "\n"), "\n") {
+		tr.AppendLine(b, []byte(line), src, 0)
+	}
+	return b.Logs()
 }

@@ -26,7 +26,7 @@ import (
 // exactly the resource, attributes, body, severity, time and event name of
 // the receiver's golden file for the same lines.
 func TestForwardGoldenOverOTLP(t *testing.T) {
-	goldenDir := receiverTestdata("golden")
+	goldenDir := mappingTestdata("golden")
 	input := filepath.Join(t.TempDir(), "events.log")
 	copyFile(t, filepath.Join(goldenDir, "events.log"), input)
 	endpoint, sink := startOTLPBackend(t)

@@ -18,30 +18,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/emit"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/input/journald"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/trim"
-)
-
-// What to do with connector lines that are not ANALYTICS lines.
-const (
-	OtherLinesDrop = "drop"
-	OtherLinesSend = "send"
-)
-
-// What to do with ANALYTICS lines that cannot be fully mapped. The values and
-// their meaning are those of stanza's operator-level on_error.
-const (
-	OnErrorSend      = "send"
-	OnErrorSendQuiet = "send_quiet"
-	OnErrorDrop      = "drop"
-	OnErrorDropQuiet = "drop_quiet"
-)
-
-// What the body of a connection event record holds.
-const (
-	// BodyOriginal is the event's JSON text, as the connector printed it.
-	BodyOriginal = "original"
-	// BodyNone leaves the body empty: the record carries only the mapped
-	// attributes, so no field escapes attribute-level processing.
-	BodyNone = "none"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 )
 
 // DefaultUnit is the systemd unit of the Twingate Connector package.
@@ -57,12 +34,9 @@ type Config struct {
 	// Storage is the ID of a storage extension that checkpoints file offsets or
 	// the journald cursor, so a restart resumes where it stopped.
 	Storage *component.ID `mapstructure:"storage"`
-	// OtherLines is drop or send.
-	OtherLines string `mapstructure:"other_lines"`
-	// OnError is send, send_quiet, drop or drop_quiet.
-	OnError string `mapstructure:"on_error"`
-	// Body is original or none.
-	Body string `mapstructure:"body"`
+	// Config is other_lines, on_error and body: how lines become records,
+	// the same keys as the twingate_encoding extension's.
+	twingate.Config `mapstructure:",squash"`
 	// RetryOnFailure retries batches the next consumer refuses.
 	RetryOnFailure RetryConfig `mapstructure:"retry_on_failure"`
 
@@ -120,9 +94,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Journald:       configoptional.Default(defaultJournaldConfig()),
 		File:           configoptional.Default(defaultFileConfig()),
-		OtherLines:     OtherLinesDrop,
-		OnError:        OnErrorSend,
-		Body:           BodyOriginal,
+		Config:         twingate.NewDefaultConfig(),
 		RetryOnFailure: defaultRetryConfig(),
 	}
 }
@@ -156,24 +128,6 @@ func (cfg *Config) Validate() error {
 		}
 	}
 
-	switch cfg.OtherLines {
-	case OtherLinesDrop, OtherLinesSend:
-	default:
-		errs = append(errs, fmt.Errorf("'other_lines' must be %q or %q, got %q", OtherLinesDrop, OtherLinesSend, cfg.OtherLines))
-	}
-
-	switch cfg.OnError {
-	case OnErrorSend, OnErrorSendQuiet, OnErrorDrop, OnErrorDropQuiet:
-	default:
-		errs = append(errs, fmt.Errorf("'on_error' must be one of %q, %q, %q or %q, got %q",
-			OnErrorSend, OnErrorSendQuiet, OnErrorDrop, OnErrorDropQuiet, cfg.OnError))
-	}
-
-	switch cfg.Body {
-	case BodyOriginal, BodyNone:
-	default:
-		errs = append(errs, fmt.Errorf("'body' must be %q or %q, got %q", BodyOriginal, BodyNone, cfg.Body))
-	}
 	errs = append(errs, cfg.RetryOnFailure.validate()...)
 	return errors.Join(errs...)
 }

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -40,9 +41,9 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, "end", j.StartAt)
 		assert.Equal(t, "info", j.Priority)
 		assert.Nil(t, cfg.Storage)
-		assert.Equal(t, OtherLinesDrop, cfg.OtherLines)
-		assert.Equal(t, OnErrorSend, cfg.OnError)
-		assert.Equal(t, BodyOriginal, cfg.Body)
+		assert.Equal(t, twingate.OtherLinesDrop, cfg.OtherLines)
+		assert.Equal(t, twingate.OnErrorSend, cfg.OnError)
+		assert.Equal(t, twingate.BodyOriginal, cfg.Body)
 		// Retrying is on by default and, with max_elapsed_time 0, lasts until shutdown.
 		assert.Equal(t, RetryConfig{Enabled: true, InitialInterval: time.Second, MaxInterval: 30 * time.Second}, cfg.RetryOnFailure)
 	})
@@ -77,9 +78,9 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, "debug", j.Priority)
 		require.NotNil(t, cfg.Storage)
 		assert.Equal(t, component.MustNewID("file_storage"), *cfg.Storage)
-		assert.Equal(t, OtherLinesSend, cfg.OtherLines)
-		assert.Equal(t, OnErrorDropQuiet, cfg.OnError)
-		assert.Equal(t, BodyNone, cfg.Body)
+		assert.Equal(t, twingate.OtherLinesSend, cfg.OtherLines)
+		assert.Equal(t, twingate.OnErrorDropQuiet, cfg.OnError)
+		assert.Equal(t, twingate.BodyNone, cfg.Body)
 	})
 	t.Run("file", func(t *testing.T) {
 		cfg := loadConfig(t, "file")
@@ -96,7 +97,7 @@ func TestLoadConfig(t *testing.T) {
 		assert.False(t, f.IncludeFileName)
 		assert.True(t, f.IncludeFilePath)
 		assert.Equal(t, FormatCRI, f.Format)
-		assert.Equal(t, OnErrorSendQuiet, cfg.OnError)
+		assert.Equal(t, twingate.OnErrorSendQuiet, cfg.OnError)
 	})
 }
 

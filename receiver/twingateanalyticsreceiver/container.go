@@ -15,6 +15,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/attrs"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/trim"
 
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -55,18 +56,18 @@ var (
 // pathInfo returns the resource attributes a container log path implies and
 // the path of the live log it belongs to (a rotated file belongs to the log it
 // was rotated from, so a line split across the rotation is put back together).
-func pathInfo(path string) (resource []keyValue, logPath string) {
+func pathInfo(path string) (resource []twingate.KeyValue, logPath string) {
 	if m := k8sLogPath.FindStringSubmatch(path); m != nil {
-		return []keyValue{
-			{attrK8sNamespaceName, m[2]},
-			{attrK8sPodName, m[3]},
-			{attrK8sPodUID, m[4]},
-			{attrK8sContainerName, m[5]},
-			{attrK8sContainerRestartCnt, m[6]},
+		return []twingate.KeyValue{
+			{Key: attrK8sNamespaceName, Value: m[2]},
+			{Key: attrK8sPodName, Value: m[3]},
+			{Key: attrK8sPodUID, Value: m[4]},
+			{Key: attrK8sContainerName, Value: m[5]},
+			{Key: attrK8sContainerRestartCnt, Value: m[6]},
 		}, m[1]
 	}
 	if m := dockerLogPath.FindStringSubmatch(path); m != nil && m[2] == m[3] {
-		return []keyValue{{attrContainerID, m[2]}}, m[1]
+		return []twingate.KeyValue{{Key: attrContainerID, Value: m[2]}}, m[1]
 	}
 	return nil, path
 }
@@ -112,7 +113,7 @@ type fileState struct {
 	mu       sync.Mutex
 	logPath  string
 	format   string // raw, docker or cri; empty until the first line
-	resource []keyValue
+	resource []twingate.KeyValue
 	// attributes are the record attributes of the file's last batch, kept for
 	// the lines flushed after it.
 	attributes map[string]any
@@ -278,7 +279,7 @@ func (c *containerFiles) reassemble(f *fileState, piece containerLine, partial b
 // flushedLine is a partial line given up on, with what its records need.
 type flushedLine struct {
 	containerLine
-	resource   []keyValue
+	resource   []twingate.KeyValue
 	attributes map[string]any
 }
 
@@ -361,14 +362,14 @@ func (r *logsReceiver) sendFlushed(ctx context.Context, lines []flushedLine) err
 	if len(lines) == 0 {
 		return nil
 	}
-	b := newBatch(metadata.ScopeName)
+	b := twingate.NewBatch(metadata.ScopeName)
 	observed := pcommon.NewTimestampFromTime(time.Now())
-	src := &source{}
+	src := &twingate.Source{}
 	for _, l := range lines {
 		attrs := recordAttributes{file: l.attributes}
-		src.setResource(l.resource)
-		src.attributes = attrs.forLine(l.stream, 0, -1)
-		src.timestamp, src.truncated = l.time, l.truncated
+		src.SetResource(l.resource)
+		src.Attributes = attrs.forLine(l.stream, 0, -1)
+		src.Timestamp, src.Truncated = l.time, l.truncated
 		r.conv.appendLine(ctx, b, l.text, src, observed)
 	}
 	return r.deliver(ctx, b)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -49,11 +50,11 @@ var containerGoldenCases = []struct {
 	{
 		name: "docker", path: dockerLogDir + "/" + containerID + "-json.log",
 		include: "var/lib/docker/containers/*/*-json.log",
-		mutate:  func(c *Config) { c.OtherLines = OtherLinesSend },
+		mutate:  func(c *Config) { c.OtherLines = twingate.OtherLinesSend },
 	},
 	{
 		name: "cri", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log",
-		mutate: func(c *Config) { c.OtherLines = OtherLinesSend },
+		mutate: func(c *Config) { c.OtherLines = twingate.OtherLinesSend },
 	},
 	{name: "cri_rotated", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log"},
 	{
@@ -111,16 +112,16 @@ func waitForQuiet(sink *consumertest.LogsSink) {
 }
 
 func TestPathInfo(t *testing.T) {
-	k8s := func(ns, pod, uid, container, restarts string) []keyValue {
-		return []keyValue{
-			{attrK8sNamespaceName, ns}, {attrK8sPodName, pod}, {attrK8sPodUID, uid},
-			{attrK8sContainerName, container}, {attrK8sContainerRestartCnt, restarts},
+	k8s := func(ns, pod, uid, container, restarts string) []twingate.KeyValue {
+		return []twingate.KeyValue{
+			{Key: attrK8sNamespaceName, Value: ns}, {Key: attrK8sPodName, Value: pod}, {Key: attrK8sPodUID, Value: uid},
+			{Key: attrK8sContainerName, Value: container}, {Key: attrK8sContainerRestartCnt, Value: restarts},
 		}
 	}
 	const uid = "3f2a6c1e-8b4d-4e2a-9c7f-1a2b3c4d5e6f"
 	for _, tc := range []struct {
 		path     string
-		resource []keyValue
+		resource []twingate.KeyValue
 		logPath  string
 	}{
 		{
@@ -142,12 +143,12 @@ func TestPathInfo(t *testing.T) {
 		},
 		{
 			"/var/lib/docker/containers/" + containerID + "/" + containerID + "-json.log",
-			[]keyValue{{attrContainerID, containerID}},
+			[]twingate.KeyValue{{Key: attrContainerID, Value: containerID}},
 			"/var/lib/docker/containers/" + containerID + "/" + containerID + "-json.log",
 		},
 		{
 			"/var/lib/docker/containers/" + containerID + "/" + containerID + "-json.log.2",
-			[]keyValue{{attrContainerID, containerID}},
+			[]twingate.KeyValue{{Key: attrContainerID, Value: containerID}},
 			"/var/lib/docker/containers/" + containerID + "/" + containerID + "-json.log",
 		},
 		// Not container logs: no resource, the path is the file's own.
@@ -300,7 +301,7 @@ func TestLineTooLongDropped(t *testing.T) {
 	root, _ := writeContainerLog(t, dockerLogDir+"/"+containerID+"-json.log", entries...)
 	cfg := fileConfig(filepath.Join(root, "var/lib/docker/containers/*/*-json.log"))
 	cfg.File.Get().MaxLogSize = 32 * 1024
-	cfg.OnError = OnErrorDrop
+	cfg.OnError = twingate.OnErrorDrop
 	tel := newTelemetry(t)
 	sink := startReceiver(t, cfg, tel)
 
@@ -321,7 +322,7 @@ func TestContainerFileAttributes(t *testing.T) {
 		"2025-11-20T10:00:00Z stdout F State: Online",
 		"2025-11-20T10:00:01Z stderr F "+line)
 	cfg := fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log"))
-	cfg.OtherLines = OtherLinesSend
+	cfg.OtherLines = twingate.OtherLinesSend
 	f := cfg.File.Get()
 	f.IncludeFilePath = true
 	f.IncludeFileRecordNumber = true
@@ -353,7 +354,7 @@ func TestPartialLineAtShutdown(t *testing.T) {
 		"2025-11-20T10:00:00Z stderr F State: Online",
 		`2025-11-20T10:00:01Z stderr P ANALYTICS {"connection":{"id":"a-1"},`)
 	cfg := fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log"))
-	cfg.OtherLines = OtherLinesSend
+	cfg.OtherLines = twingate.OtherLinesSend
 	sink := new(consumertest.LogsSink)
 	rcv := newReceiver(t, cfg, sink, nil)
 	rcv.(*logsReceiver).partialIdle = time.Hour
@@ -461,9 +462,9 @@ func FuzzParseDocker(f *testing.F) {
 		}
 		require.Contains(t, fields, "log")
 		text, complete := strings.CutSuffix(str("log"), "\n")
-		assert.Equal(t, text, validUTF8(line.text))
+		assert.Equal(t, text, twingate.ValidUTF8(line.text))
 		assert.Equal(t, !complete, partial)
-		assert.Equal(t, str("stream"), validUTF8([]byte(line.stream)))
+		assert.Equal(t, str("stream"), twingate.ValidUTF8([]byte(line.stream)))
 		assert.Equal(t, parseTime(str("time")), line.time)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
@@ -31,18 +32,18 @@ func parseDocker(token []byte) (line containerLine, partial, ok bool) {
 	if len(token) == 0 || token[0] != '{' {
 		return line, false, false
 	}
-	sc := jsonScanner{s: string(token)}
+	sc := jsonscan.New(string(token))
 	var text, stream, ts string
 	hasLog := false
-	for key, more := sc.firstKey(); more; key, more = sc.nextKey() {
+	for key, more := sc.FirstKey(); more; key, more = sc.NextKey() {
 		if key != "log" && key != "stream" && key != "time" {
-			sc.skip()
+			sc.Skip()
 			continue
 		}
-		if sc.peek() != '"' {
+		if sc.Peek() != '"' {
 			return line, false, false
 		}
-		switch v := sc.str(); key {
+		switch v := sc.Str(); key {
 		case "log":
 			text, hasLog = v, true
 		case "stream":
@@ -51,7 +52,7 @@ func parseDocker(token []byte) (line containerLine, partial, ok bool) {
 			ts = v
 		}
 	}
-	if sc.end(); sc.err != nil || !hasLog {
+	if sc.End(); sc.Err() != nil || !hasLog {
 		return line, false, false
 	}
 	text, complete := strings.CutSuffix(text, "\n")

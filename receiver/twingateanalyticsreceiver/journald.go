@@ -13,6 +13,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/helper"
 
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -40,16 +41,16 @@ func (s *journaldSink) Process(ctx context.Context, e *entry.Entry) error {
 }
 
 func (s *journaldSink) ProcessBatch(ctx context.Context, entries []*entry.Entry) error {
-	b := newBatch(metadata.ScopeName)
+	b := twingate.NewBatch(metadata.ScopeName)
 	observed := pcommon.NewTimestampFromTime(time.Now())
 	for _, e := range entries {
 		fields, _ := e.Body.(map[string]any)
-		src := &source{
-			attributes: e.Attributes,
-			timestamp:  pcommon.NewTimestampFromTime(e.Timestamp),
+		src := &twingate.Source{
+			Attributes: e.Attributes,
+			Timestamp:  pcommon.NewTimestampFromTime(e.Timestamp),
 		}
 		if host, ok := fields["_HOSTNAME"].(string); ok && host != "" {
-			src.setResource([]keyValue{{attrHostName, host}})
+			src.SetResource([]twingate.KeyValue{{Key: attrHostName, Value: host}})
 		}
 		s.r.conv.appendLine(ctx, b, journalMessage(fields["MESSAGE"]), src, observed)
 	}

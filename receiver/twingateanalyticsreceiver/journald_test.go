@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -37,8 +38,8 @@ func TestJournaldInput(t *testing.T) {
 		otherLines string
 		expected   string
 	}{
-		{OtherLinesDrop, "journald_expected.yaml"},
-		{OtherLinesSend, "journald_other_lines_expected.yaml"},
+		{twingate.OtherLinesDrop, "journald_expected.yaml"},
+		{twingate.OtherLinesSend, "journald_other_lines_expected.yaml"},
 	} {
 		t.Run(tc.otherLines, func(t *testing.T) {
 			cfg := createDefaultConfig().(*Config)

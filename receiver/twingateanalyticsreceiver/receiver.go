@@ -23,6 +23,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/fileconsumer/attrs"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -184,7 +185,7 @@ func (r *logsReceiver) Shutdown(ctx context.Context) error {
 // lines read from one file.
 func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileAttrs map[string]any, lastRecordNumber int64, offsets []int64) error {
 	fileCfg := r.cfg.File.Get()
-	b := newBatch(metadata.ScopeName)
+	b := twingate.NewBatch(metadata.ScopeName)
 	observed := pcommon.NewTimestampFromTime(time.Now())
 	f, visible := r.files.open(fileAttrs)
 	defer r.files.done(f)
@@ -193,8 +194,8 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 		recordNumber: fileCfg.IncludeFileRecordNumber,
 		recordOffset: fileCfg.IncludeFileRecordOffset,
 	}
-	src := &source{}
-	src.setResource(f.resource)
+	src := &twingate.Source{}
+	src.SetResource(f.resource)
 	maxLogSize := int(fileCfg.MaxLogSize)
 	for i, token := range tokens {
 		recordNumber := lastRecordNumber - int64(len(tokens)) + int64(i) + 1
@@ -207,14 +208,14 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 			if len(bytes.TrimSpace(token)) == 0 {
 				// A blank line is an other line, as from journald: every
 				// line has one outcome.
-				src.attributes, src.timestamp, src.truncated = attrs.forLine("", recordNumber, offset), 0, false
+				src.Attributes, src.Timestamp, src.Truncated = attrs.forLine("", recordNumber, offset), 0, false
 				r.conv.appendLine(ctx, b, nil, src, observed)
 			}
 			continue
 		}
-		src.attributes = attrs.forLine(line.stream, recordNumber, offset)
+		src.Attributes = attrs.forLine(line.stream, recordNumber, offset)
 		// stanza cut a token at max_log_size (max_log_size_behavior: truncate).
-		src.timestamp, src.truncated = line.time, line.truncated || len(token) >= maxLogSize
+		src.Timestamp, src.Truncated = line.time, line.truncated || len(token) >= maxLogSize
 		r.conv.appendLine(ctx, b, line.text, src, observed)
 	}
 	f.mu.Unlock()
@@ -267,13 +268,13 @@ func (a *recordAttributes) forLine(stream string, recordNumber, offset int64) ma
 // per batch). It returns nil when the batch was accepted or dropped and
 // counted, and errInterrupted when shutdown stopped it: then the input must
 // not checkpoint the batch.
-func (r *logsReceiver) deliver(ctx context.Context, b *batch) error {
-	n := b.logs.LogRecordCount()
+func (r *logsReceiver) deliver(ctx context.Context, b *twingate.Batch) error {
+	n := b.Logs().LogRecordCount()
 	if n == 0 {
 		return nil
 	}
 	obsCtx := r.obsrecv.StartLogsOp(ctx)
-	err := r.delivery.consume(obsCtx, b.logs)
+	err := r.delivery.consume(obsCtx, b.Logs())
 	r.obsrecv.EndLogsOp(obsCtx, format, n, err)
 	if isDropped(err) {
 		return nil

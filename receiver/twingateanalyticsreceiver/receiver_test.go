@@ -5,6 +5,7 @@ package twingateanalyticsreceiver
 
 import (
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,10 +26,19 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
 const waitFor = 10 * time.Second
+
+// mappingTestdata holds the golden files and the hostile corpus of the line ->
+// record mapping, which the receiver's inputs must deliver unchanged.
+var mappingTestdata = filepath.Join("..", "..", "pkg", "translator", "twingate", "testdata")
+
+// update rewrites the receiver's golden files (container logs, journald)
+// from the current output; review the diff.
+var update = flag.Bool("update", false, "rewrite testdata/*_expected.yaml from the current output")
 
 func fileConfig(include ...string) *Config {
 	cfg := createDefaultConfig().(*Config)
@@ -102,14 +112,14 @@ func TestLifecycle(t *testing.T) {
 // TestFileInput reads a golden input through the real stanza file consumer and
 // expects what the golden test expects, plus stanza's log.file.name.
 func TestFileInput(t *testing.T) {
-	content, err := os.ReadFile(filepath.Join("testdata", "golden", "events.log"))
+	content, err := os.ReadFile(filepath.Join(mappingTestdata, "golden", "events.log"))
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "events.log")
 	require.NoError(t, os.WriteFile(path, content, 0o600))
 
 	sink := startReceiver(t, fileConfig(path), nil)
 
-	expected, err := golden.ReadLogs(filepath.Join("testdata", "golden", "events_expected.yaml"))
+	expected, err := golden.ReadLogs(filepath.Join(mappingTestdata, "golden", "events_expected.yaml"))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == expected.LogRecordCount() }, waitFor, 10*time.Millisecond)
 	actual := logstest.MergeByResource(sink.AllLogs())
@@ -126,7 +136,7 @@ func TestFileInputReplacesInvalidUTF8(t *testing.T) {
 		"State: \xff\xfe online\n"
 	require.NoError(t, os.WriteFile(path, []byte(lines), 0o600))
 	cfg := fileConfig(path)
-	cfg.OtherLines = OtherLinesSend
+	cfg.OtherLines = twingate.OtherLinesSend
 	sink := new(consumertest.LogsSink)
 	rcv := newReceiver(t, cfg, sink, nil)
 	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
@@ -135,7 +145,7 @@ func TestFileInputReplacesInvalidUTF8(t *testing.T) {
 
 	var bodies, names []string
 	for _, rl := range logstest.MergeByResource(sink.AllLogs()).ResourceLogs().All() {
-		if name, ok := rl.Resource().Attributes().Get(attrConnectorName); ok {
+		if name, ok := rl.Resource().Attributes().Get(twingate.AttrConnectorName); ok {
 			names = append(names, name.Str())
 		}
 		for _, lr := range rl.ScopeLogs().At(0).LogRecords().All() {
@@ -166,8 +176,8 @@ func TestTelemetry(t *testing.T) {
 		malformedAction     string
 		otherAction         string
 	}{
-		{OnErrorSend, OtherLinesDrop, 3, "sent", "dropped"},
-		{OnErrorDropQuiet, OtherLinesSend, 4, "dropped", "sent"},
+		{twingate.OnErrorSend, twingate.OtherLinesDrop, 3, "sent", "dropped"},
+		{twingate.OnErrorDropQuiet, twingate.OtherLinesSend, 4, "dropped", "sent"},
 	} {
 		t.Run(tc.onError+"/"+tc.otherLines, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "connector.log")

@@ -25,7 +25,7 @@ mkdir -p "$out"
 log="$out/connector-$lines.log"
 if [[ ! -s "$log" || ! -s "$log.analytics" ]]; then
   echo "generating $log ($lines lines)"
-  (cd "$root" && go run ./receiver/twingateanalyticsreceiver/internal/linegen/cmd/linegen \
+  (cd "$root" && go run ./internal/linegen/cmd/linegen \
     -lines "$lines" -out "$log") >"$log.analytics"
 fi
 analytics=$(cat "$log.analytics")

@@ -1,13 +1,14 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package twingate
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -50,7 +51,7 @@ func TestScannerStrings(t *testing.T) {
 }
 
 func TestScannerRejects(t *testing.T) {
-	deep := strings.Repeat("[", maxNesting+1) + strings.Repeat("]", maxNesting+1)
+	deep := strings.Repeat("[", jsonscan.MaxNesting+1) + strings.Repeat("]", jsonscan.MaxNesting+1)
 	for name, payload := range map[string]string{
 		"bad escape":            "{" + base + `,"x":"\x41"}`,
 		"short unicode escape":  "{" + base + `,"x":"\u12"}`,
@@ -87,7 +88,7 @@ func TestScannerAccepts(t *testing.T) {
 			"\"event_type\":\"established_connection\",\"timestamp\" : 1763633300000 } \t")
 		require.NoError(t, err)
 		assert.Empty(t, invalid)
-		v, _ := rec.Attributes().Get(attrConnectionID)
+		v, _ := rec.Attributes().Get(AttrConnectionID)
 		assert.Equal(t, "p-1", v.Str())
 	})
 	t.Run("numbers", func(t *testing.T) {
@@ -103,9 +104,9 @@ func TestScannerAccepts(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, invalid)
 		attrs := rec.Attributes().AsRaw()
-		assert.Equal(t, "p-1", attrs[attrConnectionID])
+		assert.Equal(t, "p-1", attrs[AttrConnectionID])
 		assert.NotContains(t, attrs, "twingate.connection.extra")
-		assert.NotContains(t, attrs, attrRxBytes)
+		assert.NotContains(t, attrs, AttrRxBytes)
 	})
 	t.Run("repeated field: last wins", func(t *testing.T) {
 		rec, _, err := mapped(t, "{"+base+`,"x":1,"x":2,"connector":{"id":"1","name":"a","name":"b"}}`)

@@ -1,27 +1,22 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package twingate
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
 
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.uber.org/zap"
-
-	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
-// FuzzAppendLine feeds arbitrary lines to converter.appendLine, the path
+// FuzzAppendLine feeds arbitrary lines to Translator.AppendLine, the path
 // from a line to a record. `make test` runs the seeds (the hostile corpus,
 // the golden inputs, the sample connector log and the regressions under
 // testdata/fuzz/FuzzAppendLine); `make fuzz` mutates them for FUZZTIME.
@@ -30,7 +25,7 @@ import (
 // record OTLP can encode and decode, and invalid_json exactly when
 // encoding/json says the text after the prefix is not one JSON object.
 func FuzzAppendLine(f *testing.F) {
-	for _, line := range hostileCorpus(f) {
+	for _, line := range logstest.HostileCorpus(f, hostileDir) {
 		if len(line) <= 1<<20 { // the 5 MB lines are TestHostileCorpus's
 			f.Add(line)
 		}
@@ -39,7 +34,7 @@ func FuzzAppendLine(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	inputs = append(inputs, filepath.Join("..", "..", "testdata", "connector.log"))
+	inputs = append(inputs, filepath.Join("..", "..", "..", "testdata", "connector.log"))
 	for _, input := range inputs {
 		content, err := os.ReadFile(input)
 		if err != nil {
@@ -50,34 +45,28 @@ func FuzzAppendLine(f *testing.F) {
 		}
 	}
 
-	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
-	if err != nil {
-		f.Fatal(err)
-	}
-	id := component.NewID(metadata.Type)
-	sendAll := createDefaultConfig().(*Config)
+	sendAll := NewDefaultConfig()
 	sendAll.OtherLines, sendAll.OnError = OtherLinesSend, OnErrorSend
-	dropAll := createDefaultConfig().(*Config)
+	dropAll := NewDefaultConfig()
 	dropAll.OtherLines, dropAll.OnError = OtherLinesDrop, OnErrorDrop
-	sending := newConverter(id, sendAll, zap.NewNop(), tb)
-	dropping := newConverter(id, dropAll, zap.NewNop(), tb)
-	src := &source{attributes: map[string]any{"log.file.name": "connector.log"}}
+	sending, dropping := NewTranslator(sendAll), NewTranslator(dropAll)
+	src := &Source{Attributes: map[string]any{"log.file.name": "connector.log"}}
 
 	f.Fuzz(func(t *testing.T, line []byte) {
-		b := newBatch(metadata.ScopeName)
-		sending.appendLine(context.Background(), b, line, src, pcommon.Timestamp(1))
-		if n := b.logs.LogRecordCount(); n != 1 {
+		b := NewBatch(goldenScopeName)
+		sending.AppendLine(b, line, src, pcommon.Timestamp(1))
+		if n := b.Logs().LogRecordCount(); n != 1 {
 			t.Fatalf("%d records for one line with other_lines and on_error send", n)
 		}
-		checkExportable(t, b.logs)
-		checkInvalidJSON(t, line, b.logs)
+		checkExportable(t, b.Logs())
+		checkInvalidJSON(t, line, b.Logs())
 
-		b = newBatch(metadata.ScopeName)
-		dropping.appendLine(context.Background(), b, line, src, pcommon.Timestamp(1))
-		if n := b.logs.LogRecordCount(); n > 1 {
+		b = NewBatch(goldenScopeName)
+		dropping.AppendLine(b, line, src, pcommon.Timestamp(1))
+		if n := b.Logs().LogRecordCount(); n > 1 {
 			t.Fatalf("%d records for one line", n)
 		}
-		checkExportable(t, b.logs)
+		checkExportable(t, b.Logs())
 	})
 }
 
@@ -132,15 +121,15 @@ func checkUTF8(t *testing.T, where string, v any) {
 // replaced first, as the receiver does).
 func checkInvalidJSON(t *testing.T, line []byte, logs plog.Logs) {
 	t.Helper()
-	payload, ok := cutAnalytics(line)
+	payload, ok := CutAnalytics(line)
 	if !ok {
 		return
 	}
 	payload = bytes.ToValidUTF8(payload, []byte("\uFFFD"))
 	wantInvalid := !json.Valid(payload) || !bytes.HasPrefix(bytes.TrimLeft(payload, " \t\r\n"), []byte("{"))
 	rec := logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
-	errType, flagged := rec.Attributes().Get(attrErrorType)
-	if gotInvalid := flagged && errType.AsString() == errorTypeInvalidJSON; gotInvalid != wantInvalid {
+	errType, flagged := rec.Attributes().Get(AttrErrorType)
+	if gotInvalid := flagged && errType.AsString() == ErrorTypeInvalidJSON; gotInvalid != wantInvalid {
 		t.Fatalf("invalid_json is %v, encoding/json says invalid: %v, for %q", gotInvalid, wantInvalid, payload)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/linegen"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/linegen"
 )
 
 func main() {

@@ -5,7 +5,7 @@
 // for benchmarks: compact ANALYTICS lines of every event type, tcp and udp,
 // 0–4 relays, the fields connectors add beyond the documented schema, and
 // about 5% of the connector's other log lines.
-package linegen // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/linegen"
+package linegen // import "github.com/otelcol-twingate/otelcol-twingate/internal/linegen"
 
 import (
 	"math/rand/v2"

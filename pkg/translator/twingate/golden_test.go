@@ -1,11 +1,10 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package twingate
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -14,17 +13,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-	"go.uber.org/zap"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
-	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*_expected.yaml from the current output")
@@ -51,11 +46,11 @@ func TestGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			mutate, ok := goldenCases[name]
 			require.True(t, ok, "no goldenCases entry for %s", input)
-			cfg := createDefaultConfig().(*Config)
+			cfg := NewDefaultConfig()
 			if mutate != nil {
-				mutate(cfg)
+				mutate(&cfg)
 			}
-			actual := convertFile(t, cfg, input)
+			actual := translateFile(t, cfg, input)
 
 			expectedPath := filepath.Join("testdata", "golden", name+"_expected.yaml")
 			if *update {
@@ -70,21 +65,23 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// convertFile runs every line of path through the converter, as one batch.
-func convertFile(t *testing.T, cfg *Config, path string) plog.Logs {
+// goldenScopeName is the scope of the golden records: they are what the
+// receiver delivers, and the receiver names its scope after itself.
+const goldenScopeName = "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+
+// translateFile runs every line of path through the translator, as one
+// batch, the way the file input hands them over (log.file.name set).
+func translateFile(t *testing.T, cfg Config, path string) plog.Logs {
 	t.Helper()
 	content, err := os.ReadFile(path)
 	require.NoError(t, err)
-	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
-	require.NoError(t, err)
-	conv := newConverter(component.NewID(metadata.Type), cfg, zap.NewNop(), tb)
-	b := newBatch(metadata.ScopeName)
-	src := &source{attributes: map[string]any{"log.file.name": filepath.Base(path)}}
-	observed := pcommon.Timestamp(1)
+	tr := NewTranslator(cfg)
+	b := NewBatch(goldenScopeName)
+	src := &Source{Attributes: map[string]any{"log.file.name": filepath.Base(path)}}
 	for _, line := range bytes.Split(bytes.TrimSuffix(content, []byte("\n")), []byte("\n")) {
-		conv.appendLine(context.Background(), b, line, src, observed)
+		tr.AppendLine(b, line, src, pcommon.Timestamp(1))
 	}
-	return b.logs
+	return b.Logs()
 }
 
 // TestBodyNone: with body: none, every golden case yields its golden records
@@ -94,18 +91,18 @@ func TestBodyNone(t *testing.T) {
 	for name, mutate := range goldenCases {
 		t.Run(name, func(t *testing.T) {
 			input := filepath.Join("testdata", "golden", name+".log")
-			cfg := createDefaultConfig().(*Config)
+			cfg := NewDefaultConfig()
 			if mutate != nil {
-				mutate(cfg)
+				mutate(&cfg)
 			}
 			cfg.Body = BodyNone
-			actual := convertFile(t, cfg, input)
+			actual := translateFile(t, cfg, input)
 
 			content, err := os.ReadFile(input)
 			require.NoError(t, err)
 			rawLines := map[string]bool{}
 			for _, line := range strings.Split(strings.TrimSuffix(string(content), "\n"), "\n") {
-				rawLines[validUTF8([]byte(line))] = true
+				rawLines[ValidUTF8([]byte(line))] = true
 			}
 			expected := logstest.ReadGolden(t, filepath.Join("testdata", "golden", name+"_expected.yaml"))
 			for _, rl := range expected.ResourceLogs().All() {
