@@ -13,6 +13,8 @@ package e2e
 // backend is the test's OTLP/HTTP receiver.
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -30,6 +32,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 )
 
 // What examples/fleet/*.yaml name.
@@ -162,6 +169,17 @@ func fleetExample(name string) string { return examplePath("fleet/" + name) }
 func setFleetEnv(t *testing.T, k *kafka, backend *otlpBackend) {
 	t.Setenv("KAFKA_BROKERS", k.brokers)
 	t.Setenv("OTLP_ENDPOINT", backend.endpoint())
+}
+
+// startFleet starts Kafka and a running backend, and points the fleet
+// examples at them.
+func startFleet(t *testing.T) (*kafka, *otlpBackend) {
+	t.Helper()
+	k := startKafka(t)
+	backend := newOTLPBackend(t)
+	backend.start(t)
+	setFleetEnv(t, k, backend)
+	return k, backend
 }
 
 // fleetConnector is one connector of the test fleet, on a host of its own
@@ -414,10 +432,7 @@ func checkConnectorPartitions(t *testing.T, k *kafka) map[string]int32 {
 func TestFleetAgentsToGateways(t *testing.T) {
 	distribution(t)
 	const n = 5000
-	k := startKafka(t)
-	backend := newOTLPBackend(t)
-	backend.start(t)
-	setFleetEnv(t, k, backend)
+	k, backend := startFleet(t)
 
 	gateways := []*fleetNode{
 		startFleetNode(t, fleetExample("gateway.yaml"), t.TempDir()),
@@ -496,10 +511,7 @@ func waitSettled(t *testing.T, k *kafka, group, topic string, backend *otlpBacke
 func TestFleetGatewayCrash(t *testing.T) {
 	distribution(t)
 	const n = 5000
-	k := startKafka(t)
-	backend := newOTLPBackend(t)
-	backend.start(t)
-	setFleetEnv(t, k, backend)
+	k, backend := startFleet(t)
 
 	// The client id tells the gateways apart in the group's description.
 	dirA := t.TempDir()
@@ -702,4 +714,122 @@ func TestFleetGatewayBackpressure(t *testing.T) {
 	assert.NotContains(t, gateway.String(), "sending queue is full")
 	assert.Positive(t, stockLost, "the stock settings lost nothing: the burst did not overflow their queue")
 	assert.Contains(t, stockNode.String(), "skipping due to message_marking")
+}
+
+// rawGoldenInputs are the translator's golden inputs: connector output of
+// every kind, malformed and other lines included.
+func rawGoldenInputs(t *testing.T) []string {
+	t.Helper()
+	inputs, err := filepath.Glob(filepath.Join(repoRoot, "pkg", "translator", "twingate", "testdata", "golden", "*.log"))
+	require.NoError(t, err)
+	require.NotEmpty(t, inputs)
+	return inputs
+}
+
+// canonicalRecords puts deliveries in a form two collectors' outputs can be
+// compared in: records merged per resource and sorted by body and time
+// (export batches may arrive in any order), the scope named after the
+// receiver, and log.file.name, which only the file input knows, removed.
+func canonicalRecords(all []plog.Logs) plog.Logs {
+	merged := logstest.MergeByResource(all)
+	for _, rl := range merged.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			sl.Scope().SetName(receiverScopeName)
+			records := sl.LogRecords()
+			for _, lr := range records.All() {
+				lr.Attributes().Remove("log.file.name")
+			}
+			sorted := plog.NewLogRecordSlice()
+			order := make([]plog.LogRecord, 0, records.Len())
+			for _, lr := range records.All() {
+				order = append(order, lr)
+			}
+			slices.SortStableFunc(order, func(a, b plog.LogRecord) int {
+				if c := strings.Compare(a.Body().AsString(), b.Body().AsString()); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.Timestamp(), b.Timestamp())
+			})
+			for _, lr := range order {
+				lr.CopyTo(sorted.AppendEmpty())
+			}
+			sorted.CopyTo(records)
+		}
+	}
+	return merged
+}
+
+// receiverScopeName is the scope the receiver gives its records.
+const receiverScopeName = "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+
+// TestFleetRawLines: the translator's golden inputs, produced to the raw
+// topic as a shipper would (one line per message, batches of lines, a whole
+// file, and the events of one file as bare JSON without the ANALYTICS prefix),
+// go through examples/fleet/gateway-raw.yaml (kafka receiver with
+// encoding: twingate_encoding). The same lines, read from a file by the
+// twingateanalytics receiver of the same binary, give identical records.
+func TestFleetRawLines(t *testing.T) {
+	distribution(t)
+	k := startKafka(t)
+	viaKafka, viaReceiver := newOTLPBackend(t), newOTLPBackend(t)
+	viaKafka.start(t)
+	viaReceiver.start(t)
+	setFleetEnv(t, k, viaKafka)
+
+	var file bytes.Buffer
+	var records []*kgo.Record
+	message := func(payload []byte) {
+		records = append(records, &kgo.Record{Topic: fleetRawTopic, Value: payload})
+	}
+	for i, input := range rawGoldenInputs(t) {
+		content, err := os.ReadFile(input)
+		require.NoError(t, err)
+		file.Write(content)
+		lines := bytes.Split(bytes.TrimSuffix(content, []byte("\n")), []byte("\n"))
+		switch {
+		case filepath.Base(input) == "events.log":
+			for _, line := range lines {
+				payload, ok := twingate.CutAnalytics(line)
+				require.True(t, ok)
+				message(payload)
+			}
+		case i%3 == 0:
+			message(content)
+		case i%3 == 1:
+			for _, line := range lines {
+				message(line)
+			}
+		default:
+			for j := 0; j < len(lines); j += 4 {
+				message(bytes.Join(lines[j:min(j+4, len(lines))], []byte("\n")))
+			}
+		}
+	}
+	require.NoError(t, k.client(t).ProduceSync(context.Background(), records...).FirstErr())
+
+	// What the receiver makes of the same lines, with the same defaults as
+	// the extension in gateway-raw.yaml (other_lines drop, on_error send,
+	// body original).
+	path := filepath.Join(t.TempDir(), "connector.log")
+	require.NoError(t, os.WriteFile(path, file.Bytes(), 0o600))
+	receiver := runCollector(t, fileToOTLPConfig(path, viaReceiver.endpoint(), freeAddr(t)))
+	gateway := startFleetNode(t, fleetExample("gateway-raw.yaml"), t.TempDir())
+
+	// The translator says how many records the lines make.
+	tr := twingate.NewTranslator(twingate.NewDefaultConfig())
+	b := twingate.NewBatch(receiverScopeName)
+	for _, line := range bytes.Split(bytes.TrimSuffix(file.Bytes(), []byte("\n")), []byte("\n")) {
+		tr.AppendLine(b, line, &twingate.Source{}, 0)
+	}
+	want := b.Logs().LogRecordCount()
+	require.Eventually(t, func() bool {
+		return receiver.exitedEarly(t) || gateway.exitedEarly(t) ||
+			viaKafka.logs.LogRecordCount() >= want && viaReceiver.logs.LogRecordCount() >= want
+	}, waitForFleet, 50*time.Millisecond, "want %d records: %d via Kafka, %d via the receiver", want, viaKafka.logs.LogRecordCount(), viaReceiver.logs.LogRecordCount())
+	waitSettled(t, k, "otelcol-twingate-gateway-raw", fleetRawTopic, viaKafka)
+
+	expected, actual := canonicalRecords(viaReceiver.logs.AllLogs()), canonicalRecords(viaKafka.logs.AllLogs())
+	require.Equal(t, want, actual.LogRecordCount())
+	logstest.RequireLogsMatch(t, expected, actual, plogtest.IgnoreResourceLogsOrder())
+	t.Logf("%d messages of raw connector output: %d records via Kafka and twingate_encoding, identical to the receiver's", len(records), want)
 }
