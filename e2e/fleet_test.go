@@ -577,10 +577,15 @@ func TestFleetGatewayCrash(t *testing.T) {
 
 // produceBurst puts messages OTLP messages of perMessage records each on
 // fleetTopic, as agents would: record j of message m has connection id
-// burst-<m*perMessage+j> and event twingate.connection.closed.
-func produceBurst(t *testing.T, k *kafka, messages, perMessage int) {
+// burst-<m*perMessage+j> and event twingate.connection.closed. The messages
+// are spread over partitions when given, else by key over all.
+func produceBurst(t *testing.T, k *kafka, messages, perMessage int, partitions ...int32) {
 	t.Helper()
-	cl := k.client(t, kgo.DefaultProduceTopic(fleetTopic), kgo.ProducerLinger(0))
+	opts := []kgo.Opt{kgo.DefaultProduceTopic(fleetTopic), kgo.ProducerLinger(0)}
+	if len(partitions) > 0 {
+		opts = append(opts, kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	}
+	cl := k.client(t, opts...)
 	marshaler := &plog.ProtoMarshaler{}
 	records := make([]*kgo.Record, 0, messages)
 	for m := range messages {
@@ -596,7 +601,11 @@ func produceBurst(t *testing.T, k *kafka, messages, perMessage int) {
 		}
 		value, err := marshaler.MarshalLogs(logs)
 		require.NoError(t, err)
-		records = append(records, &kgo.Record{Key: []byte(fmt.Sprint(m % 7)), Value: value})
+		r := &kgo.Record{Key: []byte(fmt.Sprint(m % 7)), Value: value}
+		if len(partitions) > 0 {
+			r.Partition = partitions[m%len(partitions)]
+		}
+		records = append(records, r)
 	}
 	require.NoError(t, cl.ProduceSync(context.Background(), records...).FirstErr())
 }
@@ -645,9 +654,16 @@ service:
 // queueFull reports whether the collector's metrics at addr show its
 // exporter queue within margin of its capacity.
 func queueFull(addr string, margin float64) bool {
+	size, capacity := exporterQueue(addr)
+	return capacity > 0 && size+margin >= capacity
+}
+
+// exporterQueue scrapes the size and capacity of a collector's exporter
+// queue; -1 when its metrics do not answer.
+func exporterQueue(addr string) (size, capacity float64) {
 	metrics, err := scrapeMetrics(addr)
 	if err != nil {
-		return false
+		return -1, -1
 	}
 	value := func(name string) float64 {
 		for _, line := range strings.Split(metrics, "\n") {
@@ -660,8 +676,7 @@ func queueFull(addr string, margin float64) bool {
 		}
 		return -1
 	}
-	size, capacity := value("otelcol_exporter_queue_size"), value("otelcol_exporter_queue_capacity")
-	return capacity > 0 && size+margin >= capacity
+	return value("otelcol_exporter_queue_size"), value("otelcol_exporter_queue_capacity")
 }
 
 // metricsOverride serves a collector's own metrics on addr.
@@ -832,4 +847,92 @@ func TestFleetRawLines(t *testing.T) {
 	require.Equal(t, want, actual.LogRecordCount())
 	logstest.RequireLogsMatch(t, expected, actual, plogtest.IgnoreResourceLogsOrder())
 	t.Logf("%d messages of raw connector output: %d records via Kafka and twingate_encoding, identical to the receiver's", len(records), want)
+}
+
+// TestFleetGatewayCrashWithQueuedRecords: where the gateway's guarantee
+// ends. The backend is down, so gateway A holds records it has consumed;
+// A is killed with SIGKILL, the backend comes back, and gateway B takes over
+// A's partitions.
+//   - examples/fleet/gateway.yaml: A marked (and committed) the messages once
+//     its persistent queue stored them, so B does not read them again; they
+//     wait on A's disk and arrive when A starts again on its directory. A
+//     gateway whose disk is lost for good loses them: contrib v0.165 cannot
+//     combine a persistent queue with wait_for_result (the exporter's
+//     sending_queue refuses the pair), so a message cannot be marked only
+//     once the backend has it while also being stored on disk.
+//   - the same gateway with an in-memory queue, wait_for_result: true and no
+//     batching:
+//     a message is marked only after the backend accepted it, so B reads
+//     again all that A held and nothing waits for A: Kafka is the only
+//     buffer.
+func TestFleetGatewayCrashWithQueuedRecords(t *testing.T) {
+	distribution(t)
+	for _, tc := range []struct {
+		name       string
+		overrides  []string
+		persistent bool
+	}{
+		{name: "persistent_queue", persistent: true},
+		// No batching either: a Consume would wait for its batch's flush_timeout,
+		// one message per partition at a time; the agents' messages come batched.
+		{name: "wait_for_result", overrides: []string{"exporters::otlp_http::sending_queue: {storage: null, wait_for_result: true, batch: null}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const messages, perMessage = 300, 10
+			total := messages * perMessage
+			k, backend := startFleet(t)
+			metricsA, dirA := freeAddr(t), t.TempDir()
+			gatewayA := startFleetNode(t, fleetExample("gateway.yaml"), dirA,
+				append([]string{"receivers::kafka::client_id: gateway-a", metricsOverride(metricsA)}, tc.overrides...)...)
+			gatewayB := startFleetNode(t, fleetExample("gateway.yaml"), t.TempDir(),
+				append([]string{"receivers::kafka::client_id: gateway-b"}, tc.overrides...)...)
+			k.waitForAssignment(t, fleetGroup, 2)
+			var partsA []int32
+			groups, err := k.admin.DescribeGroups(context.Background(), fleetGroup)
+			require.NoError(t, err)
+			for _, m := range groups[fleetGroup].Members {
+				if assigned, _ := m.Assigned.AsConsumer(); assigned != nil && m.ClientID == "gateway-a" {
+					for _, topic := range assigned.Topics {
+						partsA = append(partsA, topic.Partitions...)
+					}
+				}
+			}
+			require.NotEmpty(t, partsA)
+
+			// Only A's partitions get records, while the backend is down.
+			backend.stop(t)
+			produceBurst(t, k, messages, perMessage, partsA...)
+			require.Eventually(t, func() bool {
+				size, _ := exporterQueue(metricsA)
+				held := size > 0
+				if tc.persistent {
+					// A has also committed what its queue stored.
+					held = held && k.committedLag(t, fleetGroup, fleetTopic) == 0
+				}
+				return gatewayA.exitedEarly(t) || held
+			}, waitForFleet, 50*time.Millisecond, "gateway A never held the records; output:\n%s", gatewayA)
+			gatewayA.kill(t)
+			backend.start(t)
+			k.waitForAssignment(t, fleetGroup, 1)
+			waitSettled(t, k, fleetGroup, fleetTopic, backend)
+			strandedLost, _ := burstDelivery(backend, total)
+
+			if tc.persistent {
+				assert.Positive(t, strandedLost, "A's queue held nothing when it was killed: the case shows nothing")
+				gatewayA = startFleetNode(t, fleetExample("gateway.yaml"), dirA, "receivers::kafka::client_id: gateway-a")
+				require.Eventually(t, func() bool {
+					lost, _ := burstDelivery(backend, total)
+					return gatewayA.exitedEarly(t) || lost == 0
+				}, waitForFleet, 100*time.Millisecond, "A's queue never arrived; output:\n%s", gatewayA)
+			}
+			lost, duplicated := burstDelivery(backend, total)
+			t.Logf("%s: %d records held by gateway A at SIGKILL with the backend down; after B took over: %d missing; in the end: %d lost, %d duplicated",
+				tc.name, total, strandedLost, lost, duplicated)
+			assert.Zero(t, lost)
+			if !tc.persistent {
+				assert.Zero(t, strandedLost, "records waited for the killed gateway")
+			}
+			assert.NotContains(t, gatewayB.String(), "skipping due to message_marking")
+		})
+	}
 }
