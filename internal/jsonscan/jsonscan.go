@@ -236,25 +236,12 @@ func (sc *Scanner) unescape(start, from int) string {
 		case 't':
 			b = append(b, '\t')
 		case 'u':
-			r, ok := sc.hex4(i)
+			r, next, ok := sc.unicodeEscape(i)
 			if !ok {
 				sc.fail(ErrSyntax)
 				return ""
 			}
-			i += 4
-			if utf16.IsSurrogate(r) {
-				r2, ok2 := rune(-1), false
-				if i+6 <= len(sc.s) && sc.s[i] == '\\' && sc.s[i+1] == 'u' {
-					r2, ok2 = sc.hex4(i + 2)
-				}
-				if dec := utf16.DecodeRune(r, r2); ok2 && dec != utf8.RuneError {
-					r = dec
-					i += 6
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			b = utf8.AppendRune(b, r)
+			b, i = utf8.AppendRune(b, r), next
 		default:
 			sc.fail(ErrSyntax)
 			return ""
@@ -262,6 +249,28 @@ func (sc *Scanner) unescape(start, from int) string {
 	}
 	sc.fail(ErrSyntax)
 	return ""
+}
+
+// unicodeEscape decodes the four hex digits of a \u escape at i, and the
+// low half that must follow a high surrogate; a lone surrogate becomes
+// U+FFFD, as encoding/json does. next is the offset after what it read.
+func (sc *Scanner) unicodeEscape(i int) (r rune, next int, ok bool) {
+	r, ok = sc.hex4(i)
+	if !ok {
+		return 0, i, false
+	}
+	i += 4
+	if !utf16.IsSurrogate(r) {
+		return r, i, true
+	}
+	r2, ok2 := rune(-1), false
+	if i+6 <= len(sc.s) && sc.s[i] == '\\' && sc.s[i+1] == 'u' {
+		r2, ok2 = sc.hex4(i + 2)
+	}
+	if dec := utf16.DecodeRune(r, r2); ok2 && dec != utf8.RuneError {
+		return dec, i + 6, true
+	}
+	return utf8.RuneError, i, true
 }
 
 func (sc *Scanner) hex4(i int) (rune, bool) {

@@ -19,6 +19,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/input/journald"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/trim"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 )
 
 // DefaultUnit is the systemd unit of the Twingate Connector package.
@@ -67,10 +68,20 @@ func (cfg *FileConfig) buildInput(set component.TelemetrySettings, emit emit.Cal
 	c := cfg.Config
 	c.Encoding = rawUTF8(c.Encoding)
 	c.IncludeFilePath = true
-	if cfg.Format != FormatRaw {
+	if cfg.Format != container.FormatRaw {
 		c.TrimConfig = trim.Config{PreserveLeading: true, PreserveTrailing: true}
 	}
 	return c.Build(set, emit)
+}
+
+// containerSettings are the options container log unwrapping needs.
+func (cfg *FileConfig) containerSettings() container.Settings {
+	return container.Settings{
+		Format:          cfg.Format,
+		MaxLogSize:      int(cfg.MaxLogSize),
+		Trim:            cfg.TrimConfig.Func(),
+		IncludeFilePath: cfg.IncludeFilePath,
+	}
 }
 
 func defaultJournaldConfig() JournaldConfig {
@@ -87,7 +98,7 @@ func defaultJournaldConfig() JournaldConfig {
 func defaultFileConfig() FileConfig {
 	cfg := fileconsumer.NewConfig()
 	cfg.MaxLogSizeBehavior = fileconsumer.MaxLogSizeBehaviorTruncate
-	return FileConfig{Config: *cfg, Format: FormatAuto}
+	return FileConfig{Config: *cfg, Format: container.FormatAuto}
 }
 
 func createDefaultConfig() component.Config {
@@ -99,37 +110,42 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-// Validate checks the configuration. Stanza validates its own options only
-// when an input is built, so Validate builds the configured input (without
-// starting it) to make `otelcol validate` catch those mistakes too.
+// Validate checks the rule across the inputs; each sub-configuration
+// validates itself, and confmap prefixes its errors with its key.
 func (cfg *Config) Validate() error {
-	var errs []error
-	journaldCfg, fileCfg := cfg.Journald.Get(), cfg.File.Get()
-	switch {
+	switch journaldCfg, fileCfg := cfg.Journald.Get(), cfg.File.Get(); {
 	case journaldCfg == nil && fileCfg == nil:
-		errs = append(errs, errors.New("exactly one of 'journald' or 'file' must be set (use 'journald: {}' for the defaults)"))
+		return errors.New("exactly one of 'journald' or 'file' must be set (use 'journald: {}' for the defaults)")
 	case journaldCfg != nil && fileCfg != nil:
-		errs = append(errs, errors.New("'journald' and 'file' are mutually exclusive: set exactly one"))
-	case fileCfg != nil:
-		if len(fileCfg.Include) == 0 {
-			errs = append(errs, errors.New("'file.include' must list at least one path or glob"))
-		} else if _, err := fileCfg.buildInput(validationTelemetry(), nopEmit); err != nil {
-			errs = append(errs, fmt.Errorf("'file': %w", err))
-		}
-		switch fileCfg.Format {
-		case FormatAuto, FormatRaw, FormatDocker, FormatCRI:
-		default:
-			errs = append(errs, fmt.Errorf("'file.format' must be one of %q, %q, %q or %q, got %q",
-				FormatAuto, FormatRaw, FormatDocker, FormatCRI, fileCfg.Format))
-		}
-	case journaldCfg != nil:
-		if _, err := journaldCfg.Build(validationTelemetry()); err != nil {
-			errs = append(errs, fmt.Errorf("'journald': %w", err))
-		}
+		return errors.New("'journald' and 'file' are mutually exclusive: set exactly one")
 	}
+	return nil
+}
 
-	errs = append(errs, cfg.RetryOnFailure.validate()...)
+// Validate checks the file input. Stanza checks its own options (start_at,
+// max_log_size, encoding, ...) only when it builds an input, and has no
+// other way to reach those checks, so a trial build (never started) makes
+// `otelcol validate` catch those mistakes too; Start builds the input it runs.
+func (cfg *FileConfig) Validate() error {
+	var errs []error
+	if len(cfg.Include) == 0 {
+		errs = append(errs, errors.New("'include' must list at least one path or glob"))
+	} else if _, err := cfg.buildInput(validationTelemetry(), nopEmit); err != nil {
+		errs = append(errs, err)
+	}
+	switch cfg.Format {
+	case container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI:
+	default:
+		errs = append(errs, fmt.Errorf("'format' must be one of %q, %q, %q or %q, got %q",
+			container.FormatAuto, container.FormatRaw, container.FormatDocker, container.FormatCRI, cfg.Format))
+	}
 	return errors.Join(errs...)
+}
+
+// Validate checks the journald input with a trial build, as FileConfig does.
+func (cfg *JournaldConfig) Validate() error {
+	_, err := cfg.Build(validationTelemetry())
+	return err
 }
 
 // validationTelemetry is what inputs built only to be validated report to.

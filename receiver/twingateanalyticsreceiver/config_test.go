@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -96,7 +97,7 @@ func TestLoadConfig(t *testing.T) {
 		assert.EqualValues(t, 2000, f.FingerprintSize)
 		assert.False(t, f.IncludeFileName)
 		assert.True(t, f.IncludeFilePath)
-		assert.Equal(t, FormatCRI, f.Format)
+		assert.Equal(t, container.FormatCRI, f.Format)
 		assert.Equal(t, twingate.OnErrorSendQuiet, cfg.OnError)
 	})
 }
@@ -105,17 +106,17 @@ func TestValidateErrors(t *testing.T) {
 	for name, want := range map[string]string{
 		"no_input":                   "exactly one of 'journald' or 'file' must be set",
 		"both_inputs":                "'journald' and 'file' are mutually exclusive",
-		"empty_include":              "'file.include' must list at least one path or glob",
+		"empty_include":              "file: 'include' must list at least one path or glob",
 		"bad_other_lines":            `'other_lines' must be "drop" or "send", got "keep"`,
 		"bad_on_error":               `'on_error' must be one of "send", "send_quiet", "drop" or "drop_quiet", got "ignore"`,
 		"bad_body":                   `'body' must be "original" or "none", got "redacted"`,
-		"bad_file_start_at":          "'file': invalid start_at location 'middle'",
-		"bad_journald_start_at":      "'journald': invalid value 'middle' for parameter 'start_at'",
-		"bad_max_log_size":           "'file': 'max_log_size' must be positive",
-		"bad_file_format":            `'file.format' must be one of "auto", "raw", "docker" or "cri", got "containerd"`,
-		"bad_retry_initial_interval": "'retry_on_failure.initial_interval' must be positive, got 0s",
-		"bad_retry_max_interval":     "'retry_on_failure.max_interval' (1s) must not be less than 'retry_on_failure.initial_interval' (10s)",
-		"bad_retry_max_elapsed_time": "'retry_on_failure.max_elapsed_time' must not be negative (0 retries until shutdown), got -1s",
+		"bad_file_start_at":          "file: invalid start_at location 'middle'",
+		"bad_journald_start_at":      "journald: invalid value 'middle' for parameter 'start_at'",
+		"bad_max_log_size":           "file: 'max_log_size' must be positive",
+		"bad_file_format":            `file: 'format' must be one of "auto", "raw", "docker" or "cri", got "containerd"`,
+		"bad_retry_initial_interval": "retry_on_failure: 'initial_interval' must be positive, got 0s",
+		"bad_retry_max_interval":     "retry_on_failure: 'max_interval' (1s) must not be less than 'initial_interval' (10s)",
+		"bad_retry_max_elapsed_time": "retry_on_failure: 'max_elapsed_time' must not be negative (0 retries until shutdown), got -1s",
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := confmap.Validate(loadConfig(t, name))
@@ -130,5 +131,5 @@ func TestDefaultConfigNeedsAnInput(t *testing.T) {
 	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	// The default is deliberately incomplete: where to read from is the user's choice.
 	assert.ErrorContains(t, confmap.Validate(cfg), "exactly one of 'journald' or 'file' must be set")
-	assert.Equal(t, FormatAuto, cfg.(*Config).File.GetOrInsertDefault().Format)
+	assert.Equal(t, container.FormatAuto, cfg.(*Config).File.GetOrInsertDefault().Format)
 }

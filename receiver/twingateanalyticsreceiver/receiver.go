@@ -24,6 +24,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -45,7 +46,7 @@ type logsReceiver struct {
 	delivery  *deliverer
 
 	// files unwraps container logs (file input only).
-	files *containerFiles
+	files *container.Files
 	// partialIdle and partialCheck time the expiry of partial lines.
 	partialIdle, partialCheck time.Duration
 
@@ -82,7 +83,7 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*l
 		partialCheck: partialLineCheck,
 	}
 	if fileCfg := cfg.File.Get(); fileCfg != nil {
-		r.files = newContainerFiles(fileCfg, set.Logger)
+		r.files = container.New(fileCfg.containerSettings(), set.Logger)
 	}
 	return r, nil
 }
@@ -125,7 +126,7 @@ func (r *logsReceiver) startFile(cfg *FileConfig) error {
 		expiring.Wait()
 		r.delivery.stopInput()
 		// Nothing completes the partial lines left once reading stopped.
-		return errors.Join(err, r.sendFlushed(context.Background(), r.files.expire(time.Now(), 0)))
+		return errors.Join(err, r.sendFlushed(context.Background(), r.files.Expire(time.Now(), 0)))
 	}
 	return nil
 }
@@ -187,23 +188,22 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 	fileCfg := r.cfg.File.Get()
 	b := twingate.NewBatch(metadata.ScopeName)
 	observed := pcommon.NewTimestampFromTime(time.Now())
-	f, visible := r.files.open(fileAttrs)
-	defer r.files.done(f)
+	file := r.files.Begin(fileAttrs)
+	defer file.Done()
 	attrs := recordAttributes{
-		file:         visible,
+		file:         file.Attributes,
 		recordNumber: fileCfg.IncludeFileRecordNumber,
 		recordOffset: fileCfg.IncludeFileRecordOffset,
 	}
 	src := &twingate.Source{}
-	src.SetResource(f.resource)
+	src.SetResource(file.Resource)
 	maxLogSize := int(fileCfg.MaxLogSize)
-	for i, token := range tokens {
+	file.Unwrap(tokens, func(i int, token []byte, line container.Line, ok bool) {
 		recordNumber := lastRecordNumber - int64(len(tokens)) + int64(i) + 1
 		offset := int64(-1)
 		if i < len(offsets) {
 			offset = offsets[i]
 		}
-		line, ok := r.files.unwrap(f, token)
 		if !ok {
 			if len(bytes.TrimSpace(token)) == 0 {
 				// A blank line is an other line, as from journald: every
@@ -211,14 +211,13 @@ func (r *logsReceiver) consumeTokens(ctx context.Context, tokens [][]byte, fileA
 				src.Attributes, src.Timestamp, src.Truncated = attrs.forLine("", recordNumber, offset), 0, false
 				r.conv.appendLine(ctx, b, nil, src, observed)
 			}
-			continue
+			return
 		}
-		src.Attributes = attrs.forLine(line.stream, recordNumber, offset)
+		src.Attributes = attrs.forLine(line.Stream, recordNumber, offset)
 		// stanza cut a token at max_log_size (max_log_size_behavior: truncate).
-		src.Timestamp, src.Truncated = line.time, line.truncated || len(token) >= maxLogSize
-		r.conv.appendLine(ctx, b, line.text, src, observed)
-	}
-	f.mu.Unlock()
+		src.Timestamp, src.Truncated = line.Time, line.Truncated || len(token) >= maxLogSize
+		r.conv.appendLine(ctx, b, line.Text, src, observed)
+	})
 	return r.deliver(ctx, b)
 }
 
@@ -246,7 +245,7 @@ func (a *recordAttributes) forLine(stream string, recordNumber, offset int64) ma
 	out := make(map[string]any, len(a.file)+3)
 	maps.Copy(out, a.file)
 	if stream != "" {
-		out[attrLogIOStream] = stream
+		out[container.AttrLogIOStream] = stream
 	}
 	if a.recordNumber {
 		out[attrs.LogFileRecordNumber] = recordNumber

@@ -52,22 +52,23 @@ func defaultRetryConfig() RetryConfig {
 	}
 }
 
-func (cfg *RetryConfig) validate() []error {
+// Validate checks the intervals of an enabled retry.
+func (cfg *RetryConfig) Validate() error {
 	if !cfg.Enabled {
 		return nil
 	}
 	var errs []error
 	if cfg.InitialInterval <= 0 {
-		errs = append(errs, fmt.Errorf("'retry_on_failure.initial_interval' must be positive, got %s", cfg.InitialInterval))
+		errs = append(errs, fmt.Errorf("'initial_interval' must be positive, got %s", cfg.InitialInterval))
 	}
 	if cfg.MaxInterval < cfg.InitialInterval {
-		errs = append(errs, fmt.Errorf("'retry_on_failure.max_interval' (%s) must not be less than 'retry_on_failure.initial_interval' (%s)",
+		errs = append(errs, fmt.Errorf("'max_interval' (%s) must not be less than 'initial_interval' (%s)",
 			cfg.MaxInterval, cfg.InitialInterval))
 	}
 	if cfg.MaxElapsedTime < 0 {
-		errs = append(errs, fmt.Errorf("'retry_on_failure.max_elapsed_time' must not be negative (0 retries until shutdown), got %s", cfg.MaxElapsedTime))
+		errs = append(errs, fmt.Errorf("'max_elapsed_time' must not be negative (0 retries until shutdown), got %s", cfg.MaxElapsedTime))
 	}
-	return errs
+	return errors.Join(errs...)
 }
 
 // Why a batch was dropped, the reason attribute of the dropped-records counter.

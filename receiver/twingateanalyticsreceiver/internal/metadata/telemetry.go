@@ -1,4 +1,5 @@
-// Hand-written in the shape cmd/mdatagen generates; see metadata.yaml.
+// Written by hand in the shape cmd/mdatagen generates; TestMetadata checks it
+// against metadata.yaml.
 
 package metadata // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 

@@ -1,7 +1,7 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+package container // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 
 import (
 	"bytes"
@@ -10,6 +10,18 @@ import (
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// Values of file.format: how the connector's lines are stored in the files.
+const (
+	// FormatAuto detects the format of each file from the first line read.
+	FormatAuto = "auto"
+	// FormatRaw is one connector line per line (systemd, `docker logs` output).
+	FormatRaw = "raw"
+	// FormatDocker is Docker's json-file log driver.
+	FormatDocker = "docker"
+	// FormatCRI is the CRI log format containerd and CRI-O write under /var/log/pods.
+	FormatCRI = "cri"
 )
 
 // detectFormat tells the format of a file from one of its lines.
@@ -27,7 +39,7 @@ func detectFormat(line []byte) string {
 // (plus "attrs" with --log-opt labels), with the scanner the mapping uses.
 // Docker splits lines longer than 16 KiB into several entries; all but the
 // last lack the trailing newline.
-func parseDocker(token []byte) (line containerLine, partial, ok bool) {
+func parseDocker(token []byte) (line Line, partial, ok bool) {
 	token = bytes.TrimSpace(token)
 	if len(token) == 0 || token[0] != '{' {
 		return line, false, false
@@ -56,12 +68,12 @@ func parseDocker(token []byte) (line containerLine, partial, ok bool) {
 		return line, false, false
 	}
 	text, complete := strings.CutSuffix(text, "\n")
-	return containerLine{text: []byte(text), stream: stream, time: parseTime(ts)}, !complete, true
+	return Line{Text: []byte(text), Stream: stream, Time: parseTime(ts)}, !complete, true
 }
 
 // parseCRI decodes a CRI entry: `<RFC 3339 time> <stream> <tags> <text>`,
 // where the tag P marks all but the last piece of a split line.
-func parseCRI(token []byte) (line containerLine, partial, ok bool) {
+func parseCRI(token []byte) (line Line, partial, ok bool) {
 	ts, rest, ok := bytes.Cut(token, []byte{' '})
 	if !ok {
 		return line, false, false
@@ -79,7 +91,7 @@ func parseCRI(token []byte) (line containerLine, partial, ok bool) {
 		return line, false, false
 	}
 	first, _, _ := bytes.Cut(tags, []byte{':'})
-	return containerLine{text: text, stream: string(stream), time: pcommon.NewTimestampFromTime(t)}, string(first) == "P", true
+	return Line{Text: text, Stream: string(stream), Time: pcommon.NewTimestampFromTime(t)}, string(first) == "P", true
 }
 
 func parseTime(s string) pcommon.Timestamp {

@@ -1,0 +1,95 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+package jsonscan
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// walk reads s as one JSON value into what encoding/json would decode it to
+// (numbers as their literal), so the scanner can be compared with it.
+func walk(sc *Scanner) any {
+	switch sc.Peek() {
+	case '{':
+		m := map[string]any{}
+		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {
+			m[k] = walk(sc)
+		}
+		return m
+	case '[':
+		s := []any{}
+		for ok := sc.FirstElem(); ok; ok = sc.NextElem() {
+			s = append(s, walk(sc))
+		}
+		return s
+	case '"':
+		return sc.Str()
+	case 't':
+		sc.Literal("true")
+		return true
+	case 'f':
+		sc.Literal("false")
+		return false
+	case 'n':
+		sc.Literal("null")
+		return nil
+	default:
+		return json.Number(sc.Number())
+	}
+}
+
+func TestScannerAgreesWithEncodingJSON(t *testing.T) {
+	for _, text := range []string{
+		`{"a":"x","b":[1,-2.5e3,true,false,null],"c":{"d":"caf\u00e9 \ud83d\ude00 \"q\" \\ \/"}}`,
+		` { "spaces" : [ ] , "empty" : { } } `,
+		`"top-level string"`,
+		`[{"k":0},{"k":1}]`,
+	} {
+		sc := New(text)
+		got := walk(&sc)
+		sc.End()
+		require.NoError(t, sc.Err(), text)
+		var want any
+		dec := json.NewDecoder(strings.NewReader(text))
+		dec.UseNumber()
+		require.NoError(t, dec.Decode(&want))
+		assert.Equal(t, want, got, text)
+	}
+}
+
+func TestScannerRejects(t *testing.T) {
+	for _, text := range []string{
+		`{"a":1,}`, `{"a" 1}`, `{a:1}`, `[1,2`, `"unterminated`, `01`, `1.`, `-`, `nul`,
+		"\"raw\ncontrol\"", `"\x"`, `{"a":1}{}`, strings.Repeat("[", MaxNesting+1) + strings.Repeat("]", MaxNesting+1),
+	} {
+		sc := New(text)
+		sc.Skip()
+		sc.End()
+		assert.Error(t, sc.Err(), "%q", text)
+	}
+}
+
+func TestScannerSpanAndSeek(t *testing.T) {
+	sc := New(`{"a":{"b":[1,2]},"c":"d"}`)
+	k, ok := sc.FirstKey()
+	require.True(t, ok)
+	assert.Equal(t, "a", k)
+	start := sc.Pos()
+	assert.Equal(t, `{"b":[1,2]}`, sc.Span())
+	sc.Seek(start)
+	assert.Equal(t, Value{Kind: KindOther}, sc.Scalar(), "an object is no scalar")
+	k, ok = sc.NextKey()
+	require.True(t, ok)
+	assert.Equal(t, "c", k)
+	assert.Equal(t, Value{Kind: KindString, Text: "d"}, sc.Scalar())
+	_, ok = sc.NextKey()
+	assert.False(t, ok)
+	sc.End()
+	assert.NoError(t, sc.Err())
+}
