@@ -1,4 +1,4 @@
-// Hand-written in the shape cmd/mdatagen generates (mdatagen is not available
+// Written by hand in the shape cmd/mdatagen generates (mdatagen is not available
 // in this build environment); metadata.yaml is the source of truth.
 
 // Package metadata contains the telemetry and build information for the

@@ -1,4 +1,4 @@
-// Hand-written in the shape cmd/mdatagen generates; see metadata.yaml.
+// Written by hand in the shape cmd/mdatagen generates; see metadata.yaml.
 
 package metadata // import "github.com/otelcol-twingate/otelcol-twingate/extension/encoding/twingateencodingextension/internal/metadata"
 
