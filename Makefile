@@ -23,6 +23,8 @@ FUZZTIME    ?= 60s
 # manifest, the root module and all non-test Go files (receiver/ and anything it
 # may import), excluding the generated _build/ module.
 GO_SOURCES  := $(shell find . \( -path ./$(BUILD_DIR) -o -path ./.git \) -prune -o -type f -name '*.go' ! -name '*_test.go' -print)
+# packaging/ is a module of its own (the package and image tools), not compiled in.
+GO_SOURCES  := $(filter-out ./packaging/%,$(GO_SOURCES))
 GENERATED   := main.go main_others.go main_windows.go components.go go.mod
 # Local modules that builder-config.yaml substitutes for unavailable ones.
 STANDINS    := $(patsubst %/go.mod,%,$(wildcard standin/*/go.mod))
@@ -108,3 +110,113 @@ journal-fixtures:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Backends the end-to-end tests start on 127.0.0.1 (README "Backends"). Each is
+# a file target: built once into _build/, reused by later runs; a fresh clone
+# rebuilds them quickly from the shared Go build cache. Debian's prometheus
+# 2.42 and promtool come from apt (.ci/run).
+PROMETHEUS3_VERSION  := v0.316.0
+VICTORIALOGS_VERSION := v1.52.1
+PROMETHEUS3_BIN      := $(BUILD_DIR)/prometheus3-$(PROMETHEUS3_VERSION)/prometheus
+VICTORIALOGS_BIN     := $(BUILD_DIR)/victorialogs-$(VICTORIALOGS_VERSION)/victoria-logs
+
+.PHONY: prometheus3 victorialogs backends
+
+prometheus3: $(PROMETHEUS3_BIN)
+victorialogs: $(VICTORIALOGS_BIN)
+backends: prometheus3 victorialogs
+
+$(PROMETHEUS3_BIN):
+	@mkdir -p $(@D)
+	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS3_VERSION)
+
+$(VICTORIALOGS_BIN):
+	@mkdir -p $(@D)
+	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install github.com/VictoriaMetrics/VictoriaLogs/app/victoria-logs@$(VICTORIALOGS_VERSION)
+
+# make e2e (and so make test) starts them: e2e/prometheus_test.go,
+# e2e/victorialogs_test.go.
+e2e: $(PROMETHEUS3_BIN) $(VICTORIALOGS_BIN)
+e2e: export OTELCOL_TWINGATE_PROMETHEUS3 := $(abspath $(PROMETHEUS3_BIN))
+e2e: export OTELCOL_TWINGATE_VICTORIALOGS := $(abspath $(VICTORIALOGS_BIN))
+
+# ---------------------------------------------------------------------------
+# Packages and container image (packaging/): `make package` writes the .deb
+# and .rpm of every PKG_ARCHS, `make image` the image tarball for IMAGE_ARCH,
+# all under _build/dist/. The version is written once, as dist.version in
+# builder-config.yaml (ocb stamps it into the binary); both take it from there.
+# nfpm and the image builder are pinned in packaging/go.mod, a module of its
+# own so that the collector's dependencies stay as they are.
+VERSION     := $(shell awk '/^dist:/ {d = 1; next} /^[^ #]/ {d = 0} d && $$1 == "version:" {print $$2}' builder-config.yaml)
+HOST_OS     := $(shell $(GO) env GOOS)
+HOST_ARCH   := $(shell $(GO) env GOARCH)
+PKG_ARCHS   ?= amd64 arm64
+IMAGE_ARCH  ?= $(HOST_ARCH)
+DIST_DIR    := $(BUILD_DIR)/dist
+TOOLS_DIR   := $(BUILD_DIR)/tools
+NFPM        := $(TOOLS_DIR)/nfpm
+BUILDIMAGE  := $(TOOLS_DIR)/buildimage
+PKG_FILES   := packaging/nfpm.yaml packaging/config.yaml packaging/otelcol-twingate.env packaging/otelcol-twingate.service $(wildcard packaging/scripts/*.sh)
+PKG_NAME     = $(DIST_DIR)/otelcol-twingate_$(VERSION)_$(1).$(2)
+IMAGE       := $(call PKG_NAME,$(IMAGE_ARCH),image.tar)
+# Where the image builder also writes the layer's files for examples/docker/Dockerfile.
+IMAGE_ROOTFS := $(BUILD_DIR)/image/rootfs
+
+.PHONY: package image
+
+package: $(foreach a,$(PKG_ARCHS),$(call PKG_NAME,$(a),deb) $(call PKG_NAME,$(a),rpm))
+
+image: $(IMAGE)
+
+$(NFPM): packaging/go.mod packaging/go.sum
+	cd packaging && $(GO) build -o $(abspath $@) github.com/goreleaser/nfpm/v2/cmd/nfpm
+
+$(BUILDIMAGE): packaging/go.mod packaging/go.sum $(wildcard packaging/buildimage/*.go)
+	cd packaging && $(GO) build -o $(abspath $@) ./buildimage
+
+# The collector for one GOARCH: the binary of `make build` for this machine's
+# own, a pure-Go cross-compile of the same generated sources otherwise.
+$(BUILD_DIR)/linux_%/otelcol-twingate: $(BIN)
+	@mkdir -p $(@D)
+	if [ "$(HOST_OS)/$(HOST_ARCH)" = "linux/$*" ]; then cp $(BIN) $@; \
+	else cd $(BUILD_DIR) && CGO_ENABLED=0 GOOS=linux GOARCH=$* $(GO) build -trimpath -ldflags='-s -w' -o $(abspath $@) .; fi
+.PRECIOUS: $(BUILD_DIR)/linux_%/otelcol-twingate
+
+# nfpm_package FORMAT,ARCH,VERSION,OUT: nfpm runs in packaging/, where
+# nfpm.yaml's paths point.
+define nfpm_package
+	@mkdir -p $(dir $(4))
+	cd packaging && VERSION=$(3) ARCH=$(2) BINARY=$(abspath $(BUILD_DIR)/linux_$(2)/otelcol-twingate) \
+		$(abspath $(NFPM)) package --config nfpm.yaml --packager $(1) --target $(abspath $(4))
+endef
+
+$(DIST_DIR)/otelcol-twingate_$(VERSION)_%.deb: $(BUILD_DIR)/linux_%/otelcol-twingate $(PKG_FILES) | $(NFPM)
+	$(call nfpm_package,deb,$*,$(VERSION),$@)
+
+$(DIST_DIR)/otelcol-twingate_$(VERSION)_%.rpm: $(BUILD_DIR)/linux_%/otelcol-twingate $(PKG_FILES) | $(NFPM)
+	$(call nfpm_package,rpm,$*,$(VERSION),$@)
+
+$(DIST_DIR)/otelcol-twingate_$(VERSION)_%.image.tar: $(BUILD_DIR)/linux_%/otelcol-twingate packaging/image-config.yaml $(BUILDIMAGE)
+	@mkdir -p $(@D)
+	$(BUILDIMAGE) -binary $< -arch $* -version $(VERSION) -config packaging/image-config.yaml -out $@ -rootfs $(IMAGE_ROOTFS)
+
+# packaging/ is its own module: `go vet ./...` at the root does not reach it.
+.PHONY: lint-packaging
+lint: lint-packaging
+lint-packaging:
+	cd packaging && $(GO) vet ./...
+
+# The package and image tests (e2e/package_*_test.go, e2e/image_test.go)
+# check this machine's .deb and .rpm, a newer build of the .deb (the upgrade
+# test) and the image; `make package` builds the other architectures, which the
+# tests also check when they are there.
+UPGRADE_DEB := $(DIST_DIR)/upgrade/otelcol-twingate_$(VERSION)+upgrade_$(HOST_ARCH).deb
+e2e: $(call PKG_NAME,$(HOST_ARCH),deb) $(call PKG_NAME,$(HOST_ARCH),rpm) $(UPGRADE_DEB) $(call PKG_NAME,$(HOST_ARCH),image.tar)
+e2e: export OTELCOL_TWINGATE_DEB := $(abspath $(call PKG_NAME,$(HOST_ARCH),deb))
+e2e: export OTELCOL_TWINGATE_DEB_UPGRADE := $(abspath $(UPGRADE_DEB))
+e2e: export OTELCOL_TWINGATE_RPM := $(abspath $(call PKG_NAME,$(HOST_ARCH),rpm))
+e2e: export OTELCOL_TWINGATE_IMAGE := $(abspath $(call PKG_NAME,$(HOST_ARCH),image.tar))
+e2e: export OTELCOL_TWINGATE_IMAGE_ROOTFS := $(abspath $(IMAGE_ROOTFS))
+
+$(UPGRADE_DEB): $(BUILD_DIR)/linux_$(HOST_ARCH)/otelcol-twingate $(PKG_FILES) | $(NFPM)
+	$(call nfpm_package,deb,$(HOST_ARCH),$(VERSION)+upgrade,$@)

@@ -48,16 +48,29 @@ func receiverTestdata(elem ...string) string {
 // builds it and passes it in OTELCOL_TWINGATE_BIN.
 func distribution(t *testing.T) string {
 	t.Helper()
-	bin := os.Getenv("OTELCOL_TWINGATE_BIN")
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("OTELCOL_TWINGATE_BIN is not set: run the tests with `make test`")
-		}
-		t.Skip("OTELCOL_TWINGATE_BIN is not set: `make test` builds otelcol-twingate and runs this test")
+	return madeFile(t, "OTELCOL_TWINGATE_BIN")
+}
+
+// missing ends a test that lacks what it needs: a failure under CI, where
+// nothing may be missing, a skip otherwise.
+func missing(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
 	}
-	_, err := os.Stat(bin)
-	require.NoError(t, err, "otelcol-twingate binary")
-	return bin
+	t.Skip(msg)
+}
+
+// madeFile returns the file `make test` builds and names in the variable env.
+func madeFile(t *testing.T, env string) string {
+	t.Helper()
+	p := os.Getenv(env)
+	if p == "" {
+		missing(t, env+" is not set: run the tests with `make test`, which builds what they need")
+	}
+	_, err := os.Stat(p)
+	require.NoError(t, err, "%s: `make test` builds it", env)
+	return p
 }
 
 func freeAddr(t *testing.T) string {
@@ -73,20 +86,26 @@ type collector struct {
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	exitErr error
-	mu      sync.Mutex
-	output  bytes.Buffer
+	processOutput
 }
 
-func (c *collector) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.output.Write(p)
+// processOutput collects a process's stdout and stderr, for failure
+// messages; it is written from the os/exec goroutines.
+type processOutput struct {
+	mu     sync.Mutex
+	output bytes.Buffer
 }
 
-func (c *collector) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.output.String()
+func (o *processOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.output.Write(p)
+}
+
+func (o *processOutput) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.output.String()
 }
 
 // runCollector starts otelcol-twingate with the given config and stops it

@@ -44,7 +44,13 @@ var exampleEnv = map[string]string{
 	"OTLP_AUTHORIZATION": "Bearer example-token",
 	"OTLP_TENANT":        "twingate",
 	"MY_POD_IP":          "127.0.0.1",
-	"KAFKA_BROKERS":      "kafka-1.example.com:9092,kafka-2.example.com:9092",
+	// examples/backends/ for VictoriaLogs and Prometheus remote write.
+	"VICTORIALOGS_ENDPOINT":            "http://victorialogs:9428",
+	"OTLP_LOGS_ENDPOINT":               "http://victorialogs:9428/insert/opentelemetry",
+	"OTLP_METRICS_ENDPOINT":            "http://prometheus:9090/api/v1/otlp",
+	"PROMETHEUS_REMOTE_WRITE_ENDPOINT": "http://prometheus:9090/api/v1/write",
+	// examples/fleet/.
+	"KAFKA_BROKERS": "kafka-1.example.com:9092,kafka-2.example.com:9092",
 }
 
 // exampleChecks names the check of every deployment example file that is not
@@ -59,6 +65,10 @@ var exampleChecks = map[string]func(t *testing.T, path string){
 	"kubernetes/daemonset.yaml":                      checkDaemonSet,
 	"kubernetes/opentelemetry-collector-values.yaml": checkCollectorChartValues,
 	"kubernetes/twingate-connector-values.yaml":      checkConnectorChartValues,
+	"backends/prometheus-remote-write.yaml":          checkMetricsLayer,
+	"grafana/twingate-connectors.json":               checkGrafanaDashboard,
+	"prometheus/twingate-alerts.yaml":                checkAlertRules,
+	"prometheus/twingate-alerts_test.yaml":           func(*testing.T, string) {}, // run by checkAlertRules
 }
 
 // deployExampleFiles lists the files under examples/<way>/, relative to
@@ -107,7 +117,7 @@ func TestDeployExampleValidationFails(t *testing.T) {
 	require.NotEqual(t, string(content), broken)
 	out, err := runValidate(t, writeTemp(t, broken))
 	require.Error(t, err, "a broken configuration validated:\n%s", out)
-	assert.Contains(t, out, `'file.format' must be one of "auto", "raw", "docker" or "cri", got "json-file"`)
+	assert.Contains(t, out, `twingateanalytics::file: 'format' must be one of "auto", "raw", "docker" or "cri", got "json-file"`)
 }
 
 func isCollectorConfig(t *testing.T, content []byte) bool {
@@ -482,10 +492,12 @@ func dockerCmdConfig(t *testing.T) string {
 }
 
 // checkDockerfile checks the multi-stage build: a Go image of the module's Go
-// version copies the build context in and runs `make build`, and
+// version copies the build context in and runs `make image`, and
 // Dockerfile.dockerignore lets into that context every file the build reads;
-// the runtime stage is distroless, runs as nonroot and starts the binary the
-// Makefile builds.
+// the runtime stage is scratch with the files `make image` lays out, runs as
+// nonroot (65532) and starts the binary the Makefile builds. That the result
+// holds the same files and settings as the image tarball of `make image` is
+// the image test's business.
 func checkDockerfile(t *testing.T, p string) {
 	root := examplePath("..")
 	goMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
@@ -495,6 +507,7 @@ func checkDockerfile(t *testing.T, p string) {
 	require.NoError(t, err)
 	binary := regexp.MustCompile(`(?m)^BIN\s*:=\s*\$\(BUILD_DIR\)/(\S+)`).FindStringSubmatch(string(makefile))[1]
 	buildDir := regexp.MustCompile(`(?m)^BUILD_DIR\s*:=\s*(\S+)`).FindStringSubmatch(string(makefile))[1]
+	rootfs := regexp.MustCompile(`(?m)^IMAGE_ROOTFS\s*:=\s*\$\(BUILD_DIR\)/(\S+)`).FindStringSubmatch(string(makefile))[1]
 
 	var stages []string
 	var workdir, user string
@@ -509,21 +522,22 @@ func checkDockerfile(t *testing.T, p string) {
 		case "USER":
 			user = ins[1]
 		case "RUN":
-			made = made || strings.HasSuffix(ins[1], "make build")
+			made = made || strings.HasSuffix(ins[1], "make image")
 		case "COPY":
-			if from, ok := strings.CutPrefix(ins[1], "--from=build "); ok {
-				assert.Equal(t, path.Join(workdir, buildDir, binary)+" /"+binary, from, "the binary the Makefile builds")
+			if strings.HasPrefix(ins[1], "--from=build ") {
+				assert.Contains(t, ins[1], " "+path.Join("/src", buildDir, rootfs)+"/", "the files make image lays out")
 				continue
 			}
 			assert.Equal(t, ". .", ins[1], "the build stage copies the context, which the dockerignore file selects")
+			assert.Equal(t, "/src", workdir)
 			copied = true
 		}
 	}
 	require.Len(t, stages, 2, "a build stage and a runtime stage")
 	assert.Regexp(t, `^golang:`+regexp.QuoteMeta(goVersion)+`(-\S+)? AS build$`, stages[0], "the Go of go.mod")
-	assert.True(t, copied && made, "the build stage copies the context and runs make build")
-	assert.Regexp(t, `^gcr\.io/distroless/static-debian\d+:nonroot$`, stages[1])
-	assert.Equal(t, "nonroot:nonroot", user, "the runtime stage runs as nonroot")
+	assert.True(t, copied && made, "the build stage copies the context and runs make image")
+	assert.Equal(t, "scratch", stages[1])
+	assert.Equal(t, "65532:65532", user, "the runtime stage runs as nonroot")
 	assert.Equal(t, "/"+binary, dockerEntrypoint(t))
 
 	ignore, err := os.ReadFile(p + ".dockerignore")

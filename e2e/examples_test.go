@@ -70,7 +70,8 @@ func TestExamplesValidate(t *testing.T) {
 	}
 	for _, path := range examples {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			out, err := validate(path, "OTLP_ENDPOINT=http://127.0.0.1:4318", "TWINGATE_PSEUDONYM_KEY="+pseudonymKey)
+			out, err := validate(path, "OTLP_ENDPOINT=http://127.0.0.1:4318", "TWINGATE_PSEUDONYM_KEY="+pseudonymKey,
+				"OTLP_LOGS_ENDPOINT=http://127.0.0.1:9428/insert/opentelemetry", "OTLP_METRICS_ENDPOINT=http://127.0.0.1:9090/api/v1/otlp")
 			require.NoError(t, err, out)
 		})
 	}
@@ -95,8 +96,8 @@ func series(metric, connector string, attrs ...string) string {
 }
 
 // latestPoints returns the last value received for each series, with each
-// metric's unit; it fails on anything but monotonic cumulative sums and
-// cumulative histograms.
+// metric's unit; it fails on anything but cumulative sums (monotonic ones
+// but for twingate.active_connections) and cumulative histograms.
 func latestPoints(t require.TestingT, all []pmetric.Metrics) (sums map[string]int64, histograms map[string]histogramPoint, units map[string]string) {
 	sums, histograms, units = map[string]int64{}, map[string]histogramPoint{}, map[string]string{}
 	latest := map[string]uint64{}
@@ -119,7 +120,7 @@ func latestPoints(t require.TestingT, all []pmetric.Metrics) (sums map[string]in
 					switch m.Type() {
 					case pmetric.MetricTypeSum:
 						require.Equal(t, pmetric.AggregationTemporalityCumulative, m.Sum().AggregationTemporality(), m.Name())
-						require.True(t, m.Sum().IsMonotonic(), m.Name())
+						require.Equal(t, m.Name() != "twingate.active_connections", m.Sum().IsMonotonic(), m.Name())
 						for _, dp := range m.Sum().DataPoints().All() {
 							key := series(m.Name(), resource, attributePairs(dp.Attributes().AsRaw())...)
 							if newer(key, uint64(dp.Timestamp())) {
@@ -158,7 +159,8 @@ func attributePairs(attrs map[string]any) []string {
 // values, and forwards all 31 ANALYTICS records as logs.
 func TestExampleMetrics(t *testing.T) {
 	endpoint, logs, metrics := startOTLPLogsAndMetricsBackend(t)
-	t.Setenv("OTLP_ENDPOINT", endpoint)
+	t.Setenv("OTLP_LOGS_ENDPOINT", endpoint)
+	t.Setenv("OTLP_METRICS_ENDPOINT", endpoint)
 	col := runExample(t, "metrics.yaml")
 
 	const heron, otter = "vigilant-heron/AWS Network", "quiet-otter/GCP Network"
@@ -175,6 +177,9 @@ func TestExampleMetrics(t *testing.T) {
 	}
 	io := func(connector, address, direction string) string {
 		return series("twingate.connection.io", connector, addr(address), direction)
+	}
+	active := func(connector, address string) string {
+		return series("twingate.active_connections", connector, addr(address))
 	}
 	wantSums := map[string]int64{
 		connections(heron, "10.20.0.2", established):                                     2,
@@ -224,6 +229,19 @@ func TestExampleMetrics(t *testing.T) {
 		io(otter, "bastion.corp.example", transmit):                                      333,
 		io(otter, "intranet.corp.example", receive):                                      4096,
 		io(otter, "intranet.corp.example", transmit):                                     1024,
+		// Established minus closed: one SSH session to the bastion and the
+		// flagged legacy connection are still open at the end.
+		active(heron, "10.20.0.2"):             0,
+		active(heron, "10.20.5.9"):             0,
+		active(heron, "bastion.corp.example"):  1,
+		active(heron, "git.corp.example"):      0,
+		active(heron, "intranet.corp.example"): 0,
+		active(heron, "k8s-api.corp.example"):  0,
+		active(heron, "ntp.corp.example"):      0,
+		active(heron, "wiki.corp.example"):     0,
+		active(otter, "bastion.corp.example"):  0,
+		active(otter, "intranet.corp.example"): 0,
+		active(otter, "legacy.corp.example"):   1,
 	}
 	// Durations in seconds (connection.duration is in milliseconds); buckets
 	// are (-inf,1] (1,10] (10,60] (60,300] (300,1800] (1800,3600] (3600,14400]
@@ -248,6 +266,7 @@ func TestExampleMetrics(t *testing.T) {
 		"twingate.connection.failures": "{failure}",
 		"twingate.connection.io":       "By",
 		"twingate.connection.duration": "s",
+		"twingate.active_connections":  "{connection}",
 	}
 
 	// The values are cumulative: wait until the last point of every series

@@ -79,9 +79,7 @@ func (e *event) scan(body string) error {
 // object replaces what the earlier one set, as with any JSON decoder.
 func (e *event) knownObject(sc *jsonscan.Scanner, obj int) int {
 	path := objects[obj].name
-	for _, f := range objects[obj].fields {
-		e.values[f] = jsonscan.Value{}
-	}
+	clear(e.values[objects[obj].first:objects[obj].end])
 	e.dropUnknown(path)
 	switch sc.Peek() {
 	case '{':

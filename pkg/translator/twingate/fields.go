@@ -84,7 +84,56 @@ const (
 type objectInfo struct {
 	name     string
 	required bool
-	fields   []field
+	// fields are the object's fields: fieldPaths lists each object's fields
+	// together, so they are a range of field values.
+	first, end field
+	// slots finds a field by its key's slot (see slotOf). One slot lookup and
+	// one string comparison cost less than a switch over the keys.
+	slots [numSlots]slot
+}
+
+// slot is a key in a lookup table and what it stands for.
+type slot struct {
+	key   string
+	index int // the field, or the object; -1 for none
+}
+
+// numSlots is the size of the key lookup tables; keyed objects hold at most
+// ten keys.
+const numSlots = 64
+
+// slotOf places a key in a lookup table by its length and its first and last
+// bytes. The keys of one table never share a slot: newSlots panics on a
+// collision, so a new key that would collide fails every test at once.
+func slotOf(key string) int {
+	if key == "" {
+		return 0
+	}
+	return (len(key) + int(key[0]) + 2*int(key[len(key)-1])) % numSlots
+}
+
+// newSlots builds the lookup table of keys, keys[i] standing for index[i].
+func newSlots(keys []string, index []int) (t [numSlots]slot) {
+	for i := range t {
+		t[i].index = -1
+	}
+	for i, k := range keys {
+		s := &t[slotOf(k)]
+		if s.index >= 0 {
+			panic("twingate: keys " + s.key + " and " + k + " share a lookup slot; change slotOf")
+		}
+		*s = slot{key: k, index: index[i]}
+	}
+	return t
+}
+
+// lookup finds the index of key in a table built by newSlots, -1 for an
+// unknown key.
+func lookup(t *[numSlots]slot, key string) int {
+	if s := &t[slotOf(key)]; s.key == key {
+		return s.index
+	}
+	return -1
 }
 
 var objects = func() [numObjects]objectInfo {
@@ -96,12 +145,35 @@ var objects = func() [numObjects]objectInfo {
 		objResource:      {name: "resource"},
 		objUser:          {name: "user"},
 	}
-	for f, p := range fieldPaths {
-		if p.object != topLevel {
-			o[p.object].fields = append(o[p.object].fields, field(f))
+	for i := range o {
+		var keys []string
+		var index []int
+		o[i].first = numFields
+		for f, p := range fieldPaths {
+			if p.object != i {
+				continue
+			}
+			if len(index) > 0 && f != index[len(index)-1]+1 {
+				panic("twingate: the fields of " + o[i].name + " must be listed together")
+			}
+			if len(index) == 0 {
+				o[i].first = field(f)
+			}
+			keys, index = append(keys, p.key), append(index, f)
+			o[i].end = field(f + 1)
 		}
+		o[i].slots = newSlots(keys, index)
 	}
 	return o
+}()
+
+// objectSlots finds a known object by its key.
+var objectSlots = func() [numSlots]slot {
+	names, index := make([]string, numObjects), make([]int, numObjects)
+	for i := range objects {
+		names[i], index[i] = objects[i].name, i
+	}
+	return newSlots(names, index)
 }()
 
 // path is the field's dotted JSON path, as reported in invalid_fields.
@@ -114,23 +186,12 @@ func (f field) path() string {
 }
 
 // objectIndex finds a known object by its key, -1 for any other key.
-func objectIndex(key string) int {
-	for i := range objects {
-		if objects[i].name == key {
-			return i
-		}
-	}
-	return -1
-}
+func objectIndex(key string) int { return lookup(&objectSlots, key) }
 
 // fieldIn finds a field of object obj by its key.
 func fieldIn(obj int, key string) (field, bool) {
-	for _, f := range objects[obj].fields {
-		if fieldPaths[f].key == key {
-			return f, true
-		}
-	}
-	return 0, false
+	f := lookup(&objects[obj].slots, key)
+	return field(f), f >= 0
 }
 
 // valueType is how a plain field's value is read and checked.

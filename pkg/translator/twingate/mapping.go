@@ -38,8 +38,8 @@ func (e *event) mapTo(rec plog.LogRecord, keys keyCache) (resourceKey, []string)
 	e.mapTimestamp(rec)
 	e.mapEventType(rec, attrs)
 	e.checkObjects()
-	for _, p := range plainFields {
-		e.mapPlain(attrs, p)
+	for i := range plainFields {
+		e.mapPlain(attrs, &plainFields[i])
 	}
 	e.mapClientAddress(attrs)
 	e.mapServerAddress(attrs)
@@ -86,7 +86,7 @@ func (e *event) checkObjects() {
 
 // mapPlain stores a plain field's value under its attribute when it has the
 // field's type. Null and empty values produce nothing.
-func (e *event) mapPlain(attrs pcommon.Map, p plainField) {
+func (e *event) mapPlain(attrs pcommon.Map, p *plainField) {
 	if p.typ.integer {
 		e.putInt(attrs, p.field, p.attr, p.typ.lo, p.typ.hi)
 	} else if s := e.text(p.field); s != "" {
