@@ -735,7 +735,7 @@ func TestFleetGatewayBackpressure(t *testing.T) {
 // every kind, malformed and other lines included.
 func rawGoldenInputs(t *testing.T) []string {
 	t.Helper()
-	inputs, err := filepath.Glob(filepath.Join(repoRoot, "pkg", "translator", "twingate", "testdata", "golden", "*.log"))
+	inputs, err := filepath.Glob(mappingTestdata("golden", "*.log"))
 	require.NoError(t, err)
 	require.NotEmpty(t, inputs)
 	return inputs
