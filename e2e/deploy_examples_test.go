@@ -49,6 +49,8 @@ var exampleEnv = map[string]string{
 	"OTLP_LOGS_ENDPOINT":               "http://victorialogs:9428/insert/opentelemetry",
 	"OTLP_METRICS_ENDPOINT":            "http://prometheus:9090/api/v1/otlp",
 	"PROMETHEUS_REMOTE_WRITE_ENDPOINT": "http://prometheus:9090/api/v1/write",
+	// examples/fleet/.
+	"KAFKA_BROKERS": "kafka-1.example.com:9092,kafka-2.example.com:9092",
 }
 
 // exampleChecks names the check of every deployment example file that is not

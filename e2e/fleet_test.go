@@ -1,0 +1,938 @@
+// Copyright otelcol-twingate authors
+// SPDX-License-Identifier: Apache-2.0
+
+//go:build linux
+
+package e2e
+
+// Fleet scale-out (examples/fleet/, README "Fleet"), end to end: agents and
+// gateways are the built otelcol-twingate running the example configurations
+// unchanged but for their storage directory, health port and, for agents,
+// the journal directory; Kafka is franz-go's kfake, a Kafka-protocol cluster
+// with consumer groups that the test runs in-process on 127.0.0.1; the
+// backend is the test's OTLP/HTTP receiver.
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+)
+
+// What examples/fleet/*.yaml name.
+const (
+	fleetTopic    = "twingate_otlp_logs"
+	fleetRawTopic = "twingate_raw_lines"
+	fleetGroup    = "otelcol-twingate-gateway"
+	// fleetPartitions is the partition count the test creates the topics
+	// with: more than the gateways, as README "Fleet" advises.
+	fleetPartitions = 6
+)
+
+// waitForFleet bounds every wait of the fleet tests.
+const waitForFleet = 90 * time.Second
+
+// kafka is a kfake cluster of one broker on a free loopback port, holding the
+// example topics; it stops when the test ends.
+type kafka struct {
+	cluster *kfake.Cluster
+	brokers string
+	admin   *kadm.Client
+}
+
+func startKafka(t *testing.T) *kafka {
+	t.Helper()
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(fleetPartitions, fleetTopic, fleetRawTopic))
+	require.NoError(t, err)
+	t.Cleanup(cluster.Close)
+	k := &kafka{cluster: cluster, brokers: strings.Join(cluster.ListenAddrs(), ",")}
+	k.admin = kadm.NewClient(k.client(t))
+	return k
+}
+
+// client is a plain franz-go client of the cluster, closed when the test ends.
+func (k *kafka) client(t *testing.T, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(strings.Split(k.brokers, ",")...)}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// assignment lists the partitions of fleetTopic that each member of group
+// holds, by member (client host and id).
+func (k *kafka) assignment(t *testing.T, group string) map[string][]int32 {
+	t.Helper()
+	groups, err := k.admin.DescribeGroups(context.Background(), group)
+	require.NoError(t, err)
+	out := map[string][]int32{}
+	for _, m := range groups[group].Members {
+		assigned, _ := m.Assigned.AsConsumer()
+		var parts []int32
+		if assigned != nil {
+			for _, topic := range assigned.Topics {
+				if topic.Topic == fleetTopic || topic.Topic == fleetRawTopic {
+					parts = append(parts, topic.Partitions...)
+				}
+			}
+		}
+		slices.Sort(parts)
+		out[m.MemberID] = parts
+	}
+	return out
+}
+
+// waitForAssignment waits until group has members members that between them
+// hold all fleetPartitions partitions, and returns the assignment.
+func (k *kafka) waitForAssignment(t *testing.T, group string, members int) map[string][]int32 {
+	t.Helper()
+	var got map[string][]int32
+	require.Eventually(t, func() bool {
+		got = k.assignment(t, group)
+		n := 0
+		for _, parts := range got {
+			if len(parts) == 0 {
+				return false
+			}
+			n += len(parts)
+		}
+		return len(got) == members && n == fleetPartitions
+	}, waitForFleet, 100*time.Millisecond, "group %s: want %d members holding %d partitions, got %v", group, members, fleetPartitions, &got)
+	return got
+}
+
+// fleetNode is one otelcol-twingate of the fleet: an agent or a gateway.
+type fleetNode struct {
+	*collector
+	storageDir string
+}
+
+// startFleetNode runs the collector configuration at path (one of
+// examples/fleet/, see fleetExample) with its own storage
+// directory (given, so a restart finds the queue of the process before) and
+// health_check port, with overrides (further YAML) merged on top, and waits
+// until it is ready. KAFKA_BROKERS and OTLP_ENDPOINT come from the test's
+// environment (setFleetEnv), as they would from a service's.
+func startFleetNode(t *testing.T, path, storageDir string, overrides ...string) *fleetNode {
+	t.Helper()
+	health := freeAddr(t)
+	args := []string{
+		"--config", path,
+		"--config", "yaml:extensions::file_storage::directory: " + storageDir,
+		"--config", "yaml:extensions::health_check::endpoint: " + health,
+		// The default telemetry server on :8888 would collide between nodes.
+		"--config", "yaml:service::telemetry::metrics::level: none",
+	}
+	for _, o := range overrides {
+		args = append(args, "--config", "yaml:"+o)
+	}
+	col := startCollector(t, args...)
+	require.Eventually(t, func() bool {
+		if col.exitedEarly(t) {
+			return true
+		}
+		resp, err := http.Get("http://" + health + "/")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, waitForCollector, 20*time.Millisecond, "%s never ready; output:\n%s", path, col)
+	return &fleetNode{collector: col, storageDir: storageDir}
+}
+
+// fleetExample is the path of examples/fleet/<name>.
+func fleetExample(name string) string { return examplePath("fleet/" + name) }
+
+// setFleetEnv sets what the fleet examples read from the environment; the
+// collectors the test starts inherit it.
+func setFleetEnv(t *testing.T, k *kafka, backend *otlpBackend) {
+	t.Setenv("KAFKA_BROKERS", k.brokers)
+	t.Setenv("OTLP_ENDPOINT", backend.endpoint())
+}
+
+// startFleet starts Kafka and a running backend, and points the fleet
+// examples at them.
+func startFleet(t *testing.T) (*kafka, *otlpBackend) {
+	t.Helper()
+	k := startKafka(t)
+	backend := newOTLPBackend(t)
+	backend.start(t)
+	setFleetEnv(t, k, backend)
+	return k, backend
+}
+
+// fleetConnector is one connector of the test fleet, on a host of its own
+// with an agent.
+type fleetConnector struct {
+	id, name string
+}
+
+var fleetConnectors = []fleetConnector{
+	{"84101", "tireless-otter"},
+	{"84102", "brave-kestrel"},
+	{"84103", "quiet-lynx"},
+}
+
+// fleetLine is line i of connector c: connection i/2 established (even i)
+// or closed (odd i), so every connection id appears with two events.
+func fleetLine(c fleetConnector, i int) string {
+	conn := i / 2
+	common := fmt.Sprintf(`"connector":{"id":%q,"name":%q},"device":{"id":"200903"},"remote_network":{"id":"6938","name":"AWS Network"},"resource":{"address":"intranet.corp.example","applied_rule":"*.corp.example","id":"2255492"},"timestamp":%d,"user":{"email":"alice@example.com","id":"113256"}`,
+		c.id, c.name, 1795166100000+int64(i))
+	if i%2 == 0 {
+		return fmt.Sprintf(`ANALYTICS {"connection":{"client_ip":"203.0.113.7:%d","id":"%s-%06d","protocol":"tcp","resource_ip":"10.20.1.15","resource_port":443},"event_type":"established_connection",%s}`,
+			1024+conn%60000, c.name, conn, common)
+	}
+	return fmt.Sprintf(`ANALYTICS {"connection":{"client_ip":"203.0.113.7:%d","duration":%d,"id":"%s-%06d","protocol":"tcp","resource_ip":"10.20.1.15","resource_port":443,"rx":%d,"tx":%d},"event_type":"closed_connection",%s}`,
+		1024+conn%60000, 1000+conn, c.name, conn, 4096+conn, 512+conn, common)
+}
+
+// fleetKey is how the test counts records: connection id and event name.
+func fleetKey(c fleetConnector, i int) string {
+	event := "twingate.connection.established"
+	if i%2 == 1 {
+		event = "twingate.connection.closed"
+	}
+	return fmt.Sprintf("%s-%06d %s", c.name, i/2, event)
+}
+
+// fleetAgent is an agent and the journal of its connector.
+type fleetAgent struct {
+	*fleetNode
+	written chan error // the writer's result, once it wrote every line
+}
+
+// startAgent writes n lines of connector c into a journal of its own, as
+// systemd would for unit twingate-connector, pausing for pace after every 50
+// lines, and runs examples/fleet/agent.yaml reading it. Only the journal's
+// directory differs from the example.
+func startAgent(t *testing.T, c fleetConnector, n int, pace time.Duration) *fleetAgent {
+	t.Helper()
+	j := startJournalWriter(t)
+	a := &fleetAgent{written: make(chan error, 1)}
+	go func() {
+		for i := range n {
+			if err := j.writeLine(i, fleetLine(c, i)); err != nil {
+				a.written <- err
+				return
+			}
+			if pace > 0 && i%50 == 49 {
+				time.Sleep(pace)
+			}
+		}
+		a.written <- nil
+	}()
+	t.Cleanup(func() { a.waitWritten(t) })
+	a.fleetNode = startFleetNode(t, fleetExample("agent.yaml"), t.TempDir(),
+		fmt.Sprintf("receivers::twingateanalytics::journald: {directory: %q, start_at: beginning}", j.dir))
+	return a
+}
+
+// waitWritten waits until the agent's journal holds every line.
+func (a *fleetAgent) waitWritten(t *testing.T) {
+	t.Helper()
+	select {
+	case err := <-a.written:
+		a.written <- err // for the next caller
+		require.NoError(t, err)
+	case <-time.After(waitForFleet):
+		t.Fatal("the journal writer did not finish")
+	}
+}
+
+// fleetRecord is what the test checks of a delivered record.
+type fleetRecord struct {
+	resource pcommon.Map
+	record   plog.LogRecord
+}
+
+// fleetRecords lists the delivered records by fleetKey.
+func fleetRecords(all []plog.Logs) map[string][]fleetRecord {
+	out := map[string][]fleetRecord{}
+	for _, logs := range all {
+		for _, rl := range logs.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					id, _ := lr.Attributes().Get("twingate.connection.id")
+					key := id.AsString() + " " + lr.EventName()
+					out[key] = append(out[key], fleetRecord{rl.Resource().Attributes(), lr})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// fleetDelivery sums up what arrived of n lines of every fleetConnector.
+type fleetDelivery struct {
+	expected, lost, duplicated int
+	perConnector               map[string]int // distinct records by connector name
+	unexpected                 []string
+}
+
+func (d fleetDelivery) String() string {
+	return fmt.Sprintf("%d expected, %d lost, %d duplicated, per connector %v, unexpected %v",
+		d.expected, d.lost, d.duplicated, d.perConnector, d.unexpected)
+}
+
+func checkFleetDelivery(got map[string][]fleetRecord, n int) fleetDelivery {
+	d := fleetDelivery{perConnector: map[string]int{}}
+	seen := map[string]bool{}
+	for _, c := range fleetConnectors {
+		for i := range n {
+			key := fleetKey(c, i)
+			seen[key] = true
+			d.expected++
+			switch k := len(got[key]); {
+			case k == 0:
+				d.lost++
+			default:
+				d.perConnector[c.name]++
+				d.duplicated += k - 1
+			}
+		}
+	}
+	for key := range got {
+		if !seen[key] {
+			d.unexpected = append(d.unexpected, key)
+		}
+	}
+	slices.Sort(d.unexpected)
+	return d
+}
+
+// waitForFleetDelivery waits until every line of every connector arrived
+// at least once and returns the delivery then.
+func waitForFleetDelivery(t *testing.T, backend *otlpBackend, n int, nodes ...*fleetNode) fleetDelivery {
+	t.Helper()
+	var d fleetDelivery
+	require.Eventually(t, func() bool {
+		for _, node := range nodes {
+			if node.exitedEarly(t) {
+				return true
+			}
+		}
+		d = checkFleetDelivery(fleetRecords(backend.logs.AllLogs()), n)
+		return d.lost == 0
+	}, waitForFleet, 100*time.Millisecond, "never complete: %s", &d)
+	return d
+}
+
+// checkFleetMapping checks every delivered record of connector line i
+// against the mapping rules of README "Mapping" (the golden files' rules).
+func checkFleetMapping(t *testing.T, got map[string][]fleetRecord, n int) {
+	t.Helper()
+	for _, c := range fleetConnectors {
+		for i := range n {
+			for _, r := range got[fleetKey(c, i)] {
+				assert.Equal(t, map[string]any{
+					"service.name":                 "twingate-connector",
+					"twingate.connector.id":        c.id,
+					"twingate.connector.name":      c.name,
+					"twingate.remote_network.id":   "6938",
+					"twingate.remote_network.name": "AWS Network",
+					"host.name":                    "connector-host-1",
+				}, r.resource.AsRaw(), "resource of %s", fleetKey(c, i))
+				line := fleetLine(c, i)
+				conn := i / 2
+				want := map[string]any{
+					"twingate.connection.id":         fmt.Sprintf("%s-%06d", c.name, conn),
+					"client.address":                 "203.0.113.7",
+					"client.port":                    int64(1024 + conn%60000),
+					"network.peer.address":           "10.20.1.15",
+					"server.address":                 "intranet.corp.example",
+					"server.port":                    int64(443),
+					"network.transport":              "tcp",
+					"twingate.device.id":             "200903",
+					"twingate.resource.applied_rule": "*.corp.example",
+					"twingate.resource.id":           "2255492",
+					"user.email":                     "alice@example.com",
+					"user.id":                        "113256",
+					"twingate.event_type":            "established_connection",
+				}
+				if i%2 == 1 {
+					want["twingate.event_type"] = "closed_connection"
+					want["twingate.connection.rx_bytes"] = int64(4096 + conn)
+					want["twingate.connection.tx_bytes"] = int64(512 + conn)
+					want["twingate.connection.duration"] = int64(1000 + conn)
+				}
+				lr := r.record
+				assert.Equal(t, want, lr.Attributes().AsRaw(), "attributes of %s", fleetKey(c, i))
+				assert.Equal(t, strings.TrimPrefix(line, "ANALYTICS "), lr.Body().AsString())
+				assert.Equal(t, pcommon.Timestamp((1795166100000+int64(i))*int64(time.Millisecond)), lr.Timestamp())
+				assert.Equal(t, plog.SeverityNumberInfo, lr.SeverityNumber())
+				assert.Equal(t, "INFO", lr.SeverityText())
+			}
+		}
+	}
+}
+
+// checkConnectorPartitions reads fleetTopic from the start and checks that
+// the records of each connector are all in one partition, keyed.
+func checkConnectorPartitions(t *testing.T, k *kafka) map[string]int32 {
+	t.Helper()
+	ends, err := k.admin.ListEndOffsets(context.Background(), fleetTopic)
+	require.NoError(t, err)
+	var total int64
+	ends.Each(func(o kadm.ListedOffset) { total += o.Offset })
+	cl := k.client(t, kgo.ConsumeTopics(fleetTopic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	partitions := map[string][]int32{}
+	var read int64
+	ctx, cancel := context.WithTimeout(context.Background(), waitForFleet)
+	defer cancel()
+	for read < total {
+		fetches := cl.PollFetches(ctx)
+		require.NoError(t, ctx.Err(), "read %d of %d messages of %s", read, total, fleetTopic)
+		fetches.EachRecord(func(r *kgo.Record) {
+			read++
+			assert.NotEmpty(t, r.Key, "message without key at partition %d offset %d", r.Partition, r.Offset)
+			logs, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(r.Value)
+			require.NoError(t, err)
+			for _, rl := range logs.ResourceLogs().All() {
+				name, _ := rl.Resource().Attributes().Get("twingate.connector.name")
+				if !slices.Contains(partitions[name.AsString()], r.Partition) {
+					partitions[name.AsString()] = append(partitions[name.AsString()], r.Partition)
+				}
+			}
+		})
+	}
+	out := map[string]int32{}
+	for _, c := range fleetConnectors {
+		require.Len(t, partitions[c.name], 1, "connector %s is in partitions %v", c.name, partitions[c.name])
+		out[c.name] = partitions[c.name][0]
+	}
+	return out
+}
+
+// TestFleetAgentsToGateways: 3 agents (3 connectors, 5,000 lines each) →
+// Kafka → 2 gateways → backend. Every record arrives once, mapped as the
+// receiver maps it; each connector's records are in one partition; both
+// gateways consume.
+func TestFleetAgentsToGateways(t *testing.T) {
+	distribution(t)
+	const n = 5000
+	k, backend := startFleet(t)
+
+	gateways := []*fleetNode{
+		startFleetNode(t, fleetExample("gateway.yaml"), t.TempDir()),
+		startFleetNode(t, fleetExample("gateway.yaml"), t.TempDir()),
+	}
+	assignment := k.waitForAssignment(t, fleetGroup, 2)
+	var nodes []*fleetNode
+	for _, c := range fleetConnectors {
+		nodes = append(nodes, startAgent(t, c, n, 0).fleetNode)
+	}
+	start := time.Now()
+	d := waitForFleetDelivery(t, backend, n, append(nodes, gateways...)...)
+	elapsed := time.Since(start)
+
+	got := fleetRecords(backend.logs.AllLogs())
+	checkFleetMapping(t, got, n)
+	partitions := checkConnectorPartitions(t, k)
+	t.Logf("%s in %s; connector partitions %v; gateway assignment %v", d, elapsed.Round(time.Millisecond), partitions, assignment)
+	assert.Zero(t, d.duplicated, "%s", d)
+	assert.Empty(t, d.unexpected, "%s", d)
+	for member, parts := range assignment {
+		busy := false
+		for _, p := range partitions {
+			busy = busy || slices.Contains(parts, p)
+		}
+		assert.True(t, busy, "gateway %s (partitions %v) got no connector's partition: %v", member, parts, partitions)
+	}
+	for _, node := range append(nodes, gateways...) {
+		assert.NotContains(t, node.String(), "skipping due to message_marking")
+	}
+}
+
+// committedLag is how many messages of topic group has not committed yet,
+// over all partitions.
+func (k *kafka) committedLag(t *testing.T, group, topic string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	ends, err := k.admin.ListEndOffsets(ctx, topic)
+	require.NoError(t, err)
+	committed, err := k.admin.FetchOffsets(ctx, group)
+	require.NoError(t, err)
+	var lag int64
+	ends.Each(func(end kadm.ListedOffset) {
+		at := int64(0)
+		if c, ok := committed.Lookup(topic, end.Partition); ok && c.Err == nil && c.At >= 0 {
+			at = c.At
+		}
+		lag += end.Offset - at
+	})
+	return lag
+}
+
+// waitSettled waits until group has committed every message of topic and
+// the backend has received nothing new for settle (longer than a gateway's
+// batch flush_timeout, 1s): what has not arrived then is not coming from the
+// running gateways.
+func waitSettled(t *testing.T, k *kafka, group, topic string, backend *otlpBackend) {
+	t.Helper()
+	const settle = 2 * time.Second
+	last, since := -1, time.Now()
+	require.Eventually(t, func() bool {
+		n := backend.logs.LogRecordCount()
+		if n != last || k.committedLag(t, group, topic) != 0 {
+			last, since = n, time.Now()
+			return false
+		}
+		return time.Since(since) >= settle
+	}, waitForFleet, 100*time.Millisecond, "group %s never caught up with %s", group, topic)
+}
+
+// TestFleetGatewayCrash: 3 agents write 5,000 lines each at a steady rate
+// through 2 gateways; gateway A is killed with SIGKILL mid-stream. Gateway B
+// takes over A's partitions and drains the topic; what A had stored in its
+// persistent queue but not sent waits on A's disk, and arrives when A starts
+// again on the same directory. Nothing is lost; duplicates are reported.
+func TestFleetGatewayCrash(t *testing.T) {
+	distribution(t)
+	const n = 5000
+	k, backend := startFleet(t)
+
+	// The client id tells the gateways apart in the group's description.
+	dirA := t.TempDir()
+	gatewayA := startFleetNode(t, fleetExample("gateway.yaml"), dirA, "receivers::kafka::client_id: gateway-a")
+	gatewayB := startFleetNode(t, fleetExample("gateway.yaml"), t.TempDir(), "receivers::kafka::client_id: gateway-b")
+	k.waitForAssignment(t, fleetGroup, 2)
+	partsOf := func(client string) []int32 {
+		groups, err := k.admin.DescribeGroups(context.Background(), fleetGroup)
+		require.NoError(t, err)
+		var parts []int32
+		for _, m := range groups[fleetGroup].Members {
+			if assigned, _ := m.Assigned.AsConsumer(); assigned != nil && m.ClientID == client {
+				for _, topic := range assigned.Topics {
+					parts = append(parts, topic.Partitions...)
+				}
+			}
+		}
+		slices.Sort(parts)
+		return parts
+	}
+	partsA := partsOf("gateway-a")
+	require.NotEmpty(t, partsA)
+
+	// About 2,500 lines/s per agent: the stream lasts a few seconds.
+	var agents []*fleetAgent
+	for _, c := range fleetConnectors {
+		agents = append(agents, startAgent(t, c, n, 20*time.Millisecond))
+	}
+	total := n * len(fleetConnectors)
+	require.Eventually(t, func() bool { return backend.logs.LogRecordCount() >= total/5 }, waitForFleet, 10*time.Millisecond)
+	gatewayA.kill(t)
+	killed := time.Now()
+	atKill := backend.logs.LogRecordCount()
+
+	// B takes over all partitions once the group notices A is gone
+	// (session_timeout, 10s).
+	after := k.waitForAssignment(t, fleetGroup, 1)
+	takeover := time.Since(killed)
+	for _, parts := range after {
+		assert.Subset(t, parts, partsA)
+	}
+	for _, a := range agents {
+		a.waitWritten(t)
+	}
+	waitSettled(t, k, fleetGroup, fleetTopic, backend)
+	beforeRestart := checkFleetDelivery(fleetRecords(backend.logs.AllLogs()), n)
+	assert.Empty(t, beforeRestart.unexpected)
+
+	// A starts again on its directory and sends what its queue kept.
+	gatewayA = startFleetNode(t, fleetExample("gateway.yaml"), dirA, "receivers::kafka::client_id: gateway-a")
+	d := waitForFleetDelivery(t, backend, n, gatewayA, gatewayB)
+	got := fleetRecords(backend.logs.AllLogs())
+	checkFleetMapping(t, got, n)
+	t.Logf("SIGKILL of gateway A (partitions %v) after %d of %d records delivered; B held all partitions %s later; "+
+		"before A restarted: %d lost (in A's persistent queue), %d duplicated; after: %s",
+		partsA, atKill, total, takeover.Round(100*time.Millisecond), beforeRestart.lost, beforeRestart.duplicated, d)
+	assert.Zero(t, d.lost, "%s", d)
+	assert.Empty(t, d.unexpected, "%s", d)
+	for _, node := range []*fleetNode{gatewayA, gatewayB} {
+		assert.NotContains(t, node.String(), "skipping due to message_marking")
+	}
+}
+
+// produceBurst puts messages OTLP messages of perMessage records each on
+// fleetTopic, as agents would: record j of message m has connection id
+// burst-<m*perMessage+j> and event twingate.connection.closed. The messages
+// are spread over partitions when given, else by key over all.
+func produceBurst(t *testing.T, k *kafka, messages, perMessage int, partitions ...int32) {
+	t.Helper()
+	opts := []kgo.Opt{kgo.DefaultProduceTopic(fleetTopic), kgo.ProducerLinger(0)}
+	if len(partitions) > 0 {
+		opts = append(opts, kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	}
+	cl := k.client(t, opts...)
+	marshaler := &plog.ProtoMarshaler{}
+	records := make([]*kgo.Record, 0, messages)
+	for m := range messages {
+		logs := plog.NewLogs()
+		rl := logs.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr("twingate.connector.id", fmt.Sprintf("burst-%d", m%len(fleetConnectors)))
+		sl := rl.ScopeLogs().AppendEmpty()
+		for j := range perMessage {
+			lr := sl.LogRecords().AppendEmpty()
+			lr.SetEventName("twingate.connection.closed")
+			lr.Attributes().PutStr("twingate.connection.id", fmt.Sprintf("burst-%06d", m*perMessage+j))
+			lr.Body().SetStr(strings.Repeat("x", 200))
+		}
+		value, err := marshaler.MarshalLogs(logs)
+		require.NoError(t, err)
+		r := &kgo.Record{Key: []byte(fmt.Sprint(m % 7)), Value: value}
+		if len(partitions) > 0 {
+			r.Partition = partitions[m%len(partitions)]
+		}
+		records = append(records, r)
+	}
+	require.NoError(t, cl.ProduceSync(context.Background(), records...).FirstErr())
+}
+
+// burstDelivery counts what arrived of produceBurst's records.
+func burstDelivery(backend *otlpBackend, total int) (lost, duplicated int) {
+	got := fleetRecords(backend.logs.AllLogs())
+	for i := range total {
+		switch k := len(got[fmt.Sprintf("burst-%06d twingate.connection.closed", i)]); {
+		case k == 0:
+			lost++
+		default:
+			duplicated += k - 1
+		}
+	}
+	return lost, duplicated
+}
+
+// stockGateway is a gateway built from the stock settings of the kafka
+// receiver and the otlp_http exporter, as in the probe README "Fleet"
+// describes: message_marking before processing, an in-memory queue that
+// refuses when full.
+const stockGateway = `
+extensions:
+  file_storage:
+    directory: /nonexistent
+  health_check: {}
+receivers:
+  kafka:
+    brokers: ${env:KAFKA_BROKERS}
+    group_id: stock-gateway
+    initial_offset: earliest
+    logs:
+      topics: [twingate_otlp_logs]
+exporters:
+  otlp_http:
+    endpoint: ${env:OTLP_ENDPOINT}
+service:
+  extensions: [health_check]
+  pipelines:
+    logs:
+      receivers: [kafka]
+      exporters: [otlp_http]
+`
+
+// queueFull reports whether the collector's metrics at addr show its
+// exporter queue within margin of its capacity.
+func queueFull(addr string, margin float64) bool {
+	size, capacity := exporterQueue(addr)
+	return capacity > 0 && size+margin >= capacity
+}
+
+// exporterQueue scrapes the size and capacity of a collector's exporter
+// queue; -1 when its metrics do not answer.
+func exporterQueue(addr string) (size, capacity float64) {
+	metrics, err := scrapeMetrics(addr)
+	if err != nil {
+		return -1, -1
+	}
+	value := func(name string) float64 {
+		for _, line := range strings.Split(metrics, "\n") {
+			if strings.HasPrefix(line, name+"{") {
+				var v float64
+				if _, err := fmt.Sscan(line[strings.LastIndexByte(line, ' ')+1:], &v); err == nil {
+					return v
+				}
+			}
+		}
+		return -1
+	}
+	return value("otelcol_exporter_queue_size"), value("otelcol_exporter_queue_capacity")
+}
+
+// metricsOverride serves a collector's own metrics on addr.
+func metricsOverride(addr string) string {
+	host, port, _ := strings.Cut(addr, ":")
+	return fmt.Sprintf(`service::telemetry::metrics: {level: normal, readers: [{pull: {exporter: {prometheus: {host: %q, port: %s, without_scope_info: true, without_units: true, without_type_suffix: true}}}}]}`, host, port)
+}
+
+// TestFleetGatewayBackpressure: a burst of 5,000 messages (50,000 records)
+// reaches a gateway while the backend is down. examples/fleet/gateway.yaml
+// fills its queue (20,000 records), then stops consuming until the backend
+// is back: every record arrives, none is skipped. The stock settings, on the
+// same burst, lose most of it ("sending queue is full", then "skipping due
+// to message_marking config"), which shows the test can see the loss.
+func TestFleetGatewayBackpressure(t *testing.T) {
+	distribution(t)
+	const messages, perMessage = 5000, 10
+	total := messages * perMessage
+	k := startKafka(t)
+	ours, stock := newOTLPBackend(t), newOTLPBackend(t) // both down for now
+	setFleetEnv(t, k, ours)
+	produceBurst(t, k, messages, perMessage)
+
+	metricsAddr := freeAddr(t)
+	gateway := startFleetNode(t, fleetExample("gateway.yaml"), t.TempDir(), metricsOverride(metricsAddr))
+	t.Setenv("OTLP_ENDPOINT", stock.endpoint())
+	stockPath := filepath.Join(t.TempDir(), "stock.yaml")
+	require.NoError(t, os.WriteFile(stockPath, []byte(stockGateway), 0o600))
+	stockNode := startFleetNode(t, stockPath, t.TempDir())
+
+	// Our gateway's queue fills (one message of margin); the stock one
+	// refuses and skips until it has consumed the whole topic.
+	require.Eventually(t, func() bool { return gateway.exitedEarly(t) || queueFull(metricsAddr, perMessage) },
+		waitForFleet, 50*time.Millisecond, "the gateway's queue never filled; output:\n%s", gateway)
+	require.Eventually(t, func() bool { return k.committedLag(t, "stock-gateway", fleetTopic) == 0 },
+		waitForFleet, 50*time.Millisecond, "the stock gateway never consumed the burst; output:\n%s", stockNode)
+	lagWhileDown := k.committedLag(t, fleetGroup, fleetTopic)
+	assert.Positive(t, lagWhileDown, "the gateway consumed everything into a full queue")
+
+	ours.start(t)
+	stock.start(t)
+	waitSettled(t, k, fleetGroup, fleetTopic, ours)
+	waitSettled(t, k, "stock-gateway", fleetTopic, stock)
+	lost, duplicated := burstDelivery(ours, total)
+	stockLost, stockDuplicated := burstDelivery(stock, total)
+	t.Logf("burst of %d records with the backend down: examples/fleet/gateway.yaml left %d messages uncommitted in Kafka while its queue was full, then lost %d, duplicated %d; "+
+		"stock settings lost %d (%.0f%%), duplicated %d", total, lagWhileDown, lost, duplicated, stockLost, 100*float64(stockLost)/float64(total), stockDuplicated)
+	assert.Zero(t, lost)
+	assert.NotContains(t, gateway.String(), "skipping due to message_marking")
+	assert.NotContains(t, gateway.String(), "sending queue is full")
+	assert.Positive(t, stockLost, "the stock settings lost nothing: the burst did not overflow their queue")
+	assert.Contains(t, stockNode.String(), "skipping due to message_marking")
+}
+
+// rawGoldenInputs are the translator's golden inputs: connector output of
+// every kind, malformed and other lines included.
+func rawGoldenInputs(t *testing.T) []string {
+	t.Helper()
+	inputs, err := filepath.Glob(mappingTestdata("golden", "*.log"))
+	require.NoError(t, err)
+	require.NotEmpty(t, inputs)
+	return inputs
+}
+
+// canonicalRecords puts deliveries in a form two collectors' outputs can be
+// compared in: records merged per resource and sorted by body and time
+// (export batches may arrive in any order), the scope named after the
+// receiver, and log.file.name, which only the file input knows, removed.
+func canonicalRecords(all []plog.Logs) plog.Logs {
+	merged := logstest.MergeByResource(all)
+	for _, rl := range merged.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			sl.Scope().SetName(receiverScopeName)
+			records := sl.LogRecords()
+			for _, lr := range records.All() {
+				lr.Attributes().Remove("log.file.name")
+			}
+			sorted := plog.NewLogRecordSlice()
+			order := make([]plog.LogRecord, 0, records.Len())
+			for _, lr := range records.All() {
+				order = append(order, lr)
+			}
+			slices.SortStableFunc(order, func(a, b plog.LogRecord) int {
+				if c := strings.Compare(a.Body().AsString(), b.Body().AsString()); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.Timestamp(), b.Timestamp())
+			})
+			for _, lr := range order {
+				lr.CopyTo(sorted.AppendEmpty())
+			}
+			sorted.CopyTo(records)
+		}
+	}
+	return merged
+}
+
+// receiverScopeName is the scope the receiver gives its records.
+const receiverScopeName = "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+
+// TestFleetRawLines: the translator's golden inputs, produced to the raw
+// topic as a shipper would (one line per message, batches of lines, a whole
+// file, and the events of one file as bare JSON without the ANALYTICS prefix),
+// go through examples/fleet/gateway-raw.yaml (kafka receiver with
+// encoding: twingate_encoding). The same lines, read from a file by the
+// twingateanalytics receiver of the same binary, give identical records.
+func TestFleetRawLines(t *testing.T) {
+	distribution(t)
+	k := startKafka(t)
+	viaKafka, viaReceiver := newOTLPBackend(t), newOTLPBackend(t)
+	viaKafka.start(t)
+	viaReceiver.start(t)
+	setFleetEnv(t, k, viaKafka)
+
+	var file bytes.Buffer
+	var records []*kgo.Record
+	message := func(payload []byte) {
+		records = append(records, &kgo.Record{Topic: fleetRawTopic, Value: payload})
+	}
+	for i, input := range rawGoldenInputs(t) {
+		content, err := os.ReadFile(input)
+		require.NoError(t, err)
+		file.Write(content)
+		lines := bytes.Split(bytes.TrimSuffix(content, []byte("\n")), []byte("\n"))
+		switch {
+		case filepath.Base(input) == "events.log":
+			for _, line := range lines {
+				payload, ok := twingate.CutAnalytics(line)
+				require.True(t, ok)
+				message(payload)
+			}
+		case i%3 == 0:
+			message(content)
+		case i%3 == 1:
+			for _, line := range lines {
+				message(line)
+			}
+		default:
+			for j := 0; j < len(lines); j += 4 {
+				message(bytes.Join(lines[j:min(j+4, len(lines))], []byte("\n")))
+			}
+		}
+	}
+	require.NoError(t, k.client(t).ProduceSync(context.Background(), records...).FirstErr())
+
+	// What the receiver makes of the same lines, with the same defaults as
+	// the extension in gateway-raw.yaml (other_lines drop, on_error send,
+	// body original).
+	path := filepath.Join(t.TempDir(), "connector.log")
+	require.NoError(t, os.WriteFile(path, file.Bytes(), 0o600))
+	receiver := runCollector(t, fileToOTLPConfig(path, viaReceiver.endpoint(), freeAddr(t)))
+	gateway := startFleetNode(t, fleetExample("gateway-raw.yaml"), t.TempDir())
+
+	// The translator says how many records the lines make.
+	tr := twingate.NewTranslator(twingate.NewDefaultConfig())
+	b := twingate.NewBatch(receiverScopeName)
+	for _, line := range bytes.Split(bytes.TrimSuffix(file.Bytes(), []byte("\n")), []byte("\n")) {
+		tr.AppendLine(b, line, &twingate.Source{}, 0)
+	}
+	want := b.Logs().LogRecordCount()
+	require.Eventually(t, func() bool {
+		return receiver.exitedEarly(t) || gateway.exitedEarly(t) ||
+			viaKafka.logs.LogRecordCount() >= want && viaReceiver.logs.LogRecordCount() >= want
+	}, waitForFleet, 50*time.Millisecond, "want %d records: %d via Kafka, %d via the receiver", want, viaKafka.logs.LogRecordCount(), viaReceiver.logs.LogRecordCount())
+	waitSettled(t, k, "otelcol-twingate-gateway-raw", fleetRawTopic, viaKafka)
+
+	expected, actual := canonicalRecords(viaReceiver.logs.AllLogs()), canonicalRecords(viaKafka.logs.AllLogs())
+	require.Equal(t, want, actual.LogRecordCount())
+	logstest.RequireLogsMatch(t, expected, actual, plogtest.IgnoreResourceLogsOrder())
+	t.Logf("%d messages of raw connector output: %d records via Kafka and twingate_encoding, identical to the receiver's", len(records), want)
+}
+
+// TestFleetGatewayCrashWithQueuedRecords: where the gateway's guarantee
+// ends. The backend is down, so gateway A holds records it has consumed;
+// A is killed with SIGKILL, the backend comes back, and gateway B takes over
+// A's partitions.
+//   - examples/fleet/gateway.yaml: A marked (and committed) the messages once
+//     its persistent queue stored them, so B does not read them again; they
+//     wait on A's disk and arrive when A starts again on its directory. A
+//     gateway whose disk is lost for good loses them: contrib v0.165 cannot
+//     combine a persistent queue with wait_for_result (the exporter's
+//     sending_queue refuses the pair), so a message cannot be marked only
+//     once the backend has it while also being stored on disk.
+//   - the same gateway with an in-memory queue, wait_for_result: true and no
+//     batching:
+//     a message is marked only after the backend accepted it, so B reads
+//     again all that A held and nothing waits for A: Kafka is the only
+//     buffer.
+func TestFleetGatewayCrashWithQueuedRecords(t *testing.T) {
+	distribution(t)
+	for _, tc := range []struct {
+		name       string
+		overrides  []string
+		persistent bool
+	}{
+		{name: "persistent_queue", persistent: true},
+		// No batching either: a Consume would wait for its batch's flush_timeout,
+		// one message per partition at a time; the agents' messages come batched.
+		{name: "wait_for_result", overrides: []string{"exporters::otlp_http::sending_queue: {storage: null, wait_for_result: true, batch: null}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const messages, perMessage = 300, 10
+			total := messages * perMessage
+			k, backend := startFleet(t)
+			metricsA, dirA := freeAddr(t), t.TempDir()
+			gatewayA := startFleetNode(t, fleetExample("gateway.yaml"), dirA,
+				append([]string{"receivers::kafka::client_id: gateway-a", metricsOverride(metricsA)}, tc.overrides...)...)
+			gatewayB := startFleetNode(t, fleetExample("gateway.yaml"), t.TempDir(),
+				append([]string{"receivers::kafka::client_id: gateway-b"}, tc.overrides...)...)
+			k.waitForAssignment(t, fleetGroup, 2)
+			var partsA []int32
+			groups, err := k.admin.DescribeGroups(context.Background(), fleetGroup)
+			require.NoError(t, err)
+			for _, m := range groups[fleetGroup].Members {
+				if assigned, _ := m.Assigned.AsConsumer(); assigned != nil && m.ClientID == "gateway-a" {
+					for _, topic := range assigned.Topics {
+						partsA = append(partsA, topic.Partitions...)
+					}
+				}
+			}
+			require.NotEmpty(t, partsA)
+
+			// Only A's partitions get records, while the backend is down.
+			backend.stop(t)
+			produceBurst(t, k, messages, perMessage, partsA...)
+			require.Eventually(t, func() bool {
+				size, _ := exporterQueue(metricsA)
+				held := size > 0
+				if tc.persistent {
+					// A has also committed what its queue stored.
+					held = held && k.committedLag(t, fleetGroup, fleetTopic) == 0
+				}
+				return gatewayA.exitedEarly(t) || held
+			}, waitForFleet, 50*time.Millisecond, "gateway A never held the records; output:\n%s", gatewayA)
+			gatewayA.kill(t)
+			backend.start(t)
+			k.waitForAssignment(t, fleetGroup, 1)
+			waitSettled(t, k, fleetGroup, fleetTopic, backend)
+			strandedLost, _ := burstDelivery(backend, total)
+
+			if tc.persistent {
+				assert.Positive(t, strandedLost, "A's queue held nothing when it was killed: the case shows nothing")
+				gatewayA = startFleetNode(t, fleetExample("gateway.yaml"), dirA, "receivers::kafka::client_id: gateway-a")
+				require.Eventually(t, func() bool {
+					lost, _ := burstDelivery(backend, total)
+					return gatewayA.exitedEarly(t) || lost == 0
+				}, waitForFleet, 100*time.Millisecond, "A's queue never arrived; output:\n%s", gatewayA)
+			}
+			lost, duplicated := burstDelivery(backend, total)
+			t.Logf("%s: %d records held by gateway A at SIGKILL with the backend down; after B took over: %d missing; in the end: %d lost, %d duplicated",
+				tc.name, total, strandedLost, lost, duplicated)
+			assert.Zero(t, lost)
+			if !tc.persistent {
+				assert.Zero(t, strandedLost, "records waited for the killed gateway")
+			}
+			assert.NotContains(t, gatewayB.String(), "skipping due to message_marking")
+		})
+	}
+}
