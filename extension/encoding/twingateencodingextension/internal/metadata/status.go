@@ -1,5 +1,6 @@
-// Written by hand in the shape cmd/mdatagen generates (mdatagen is not available
-// in this build environment); metadata.yaml is the source of truth.
+// Written by hand in the shape cmd/mdatagen generates (mdatagen is not served
+// here); metadata.yaml is the source of truth and TestMetadata checks this file
+// against it.
 
 // Package metadata contains the telemetry and build information for the
 // twingate_encoding extension.

@@ -1,4 +1,5 @@
-// Written by hand in the shape cmd/mdatagen generates; see metadata.yaml.
+// Written by hand in the shape cmd/mdatagen generates; TestMetadata checks it
+// against metadata.yaml.
 
 package metadata // import "github.com/otelcol-twingate/otelcol-twingate/extension/encoding/twingateencodingextension/internal/metadata"
 
