@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/helper"
 
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
@@ -198,4 +199,30 @@ func journalMessage(v any) []byte {
 	default:
 		return nil
 	}
+}
+
+func (r *logsReceiver) startJournald(cfg *JournaldConfig) error {
+	input, err := cfg.Build(r.set.TelemetrySettings)
+	if err != nil {
+		return err
+	}
+	cursor := newCursorCheckpoint(operator.NewScopedPersister(transportJournald, r.storageClient))
+	sink, err := newJournaldSink(r, cursor)
+	if err != nil {
+		return err
+	}
+	input.SetOutputIDs([]string{sink.ID()})
+	if err := input.SetOutputs([]operator.Operator{sink}); err != nil {
+		return err
+	}
+	if err := input.Start(cursor); err != nil {
+		sink.stop()
+		return err
+	}
+	r.stopInput = func() error {
+		err := input.Stop()
+		sink.stop()
+		return err
+	}
+	return nil
 }
