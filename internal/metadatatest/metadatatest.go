@@ -18,6 +18,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/otel/metric"
@@ -54,6 +55,34 @@ type Metadata struct {
 			Attributes []string `mapstructure:"attributes"`
 		} `mapstructure:"metrics"`
 	} `mapstructure:"telemetry"`
+}
+
+// Component is what a component's internal/metadata says of it.
+type Component struct {
+	Type  component.Type
+	Class string
+	// Stability is status.stability as metadata.yaml writes it.
+	Stability map[string][]string
+	// NewTelemetryBuilder is the component's metadata.NewTelemetryBuilder.
+	NewTelemetryBuilder func(component.TelemetrySettings) (any, error)
+}
+
+// Check checks c, documentation.md and README.md's status table against the
+// metadata.yaml in the test's directory; with update it rewrites
+// documentation.md first.
+func Check(t *testing.T, c Component, update bool) {
+	t.Helper()
+	md := Read(t)
+	assert.Equal(t, md.Type, c.Type.String())
+	assert.Equal(t, md.Status.Class, c.Class)
+	assert.Equal(t, md.Status.Stability, c.Stability)
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	tb, err := c.NewTelemetryBuilder(tel.NewTelemetrySettings())
+	require.NoError(t, err)
+	CheckTelemetry(t, md, tb, tel)
+	CheckDocumentation(t, md, update)
+	CheckReadmeStatus(t, md)
 }
 
 // Read reads the metadata.yaml in the test's directory.

@@ -4,14 +4,11 @@
 package twingateencodingextension
 
 import (
-	"context"
 	"flag"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/extension/encoding/twingateencodingextension/internal/metadata"
 	"github.com/otelcol-twingate/otelcol-twingate/internal/metadatatest"
@@ -23,18 +20,14 @@ var update = flag.Bool("update", false, "rewrite documentation.md from metadata.
 // table say what metadata.yaml says (written by hand: mdatagen is not served
 // here). `go test -run TestMetadata -update` rewrites documentation.md.
 func TestMetadata(t *testing.T) {
-	md := metadatatest.Read(t)
-	assert.Equal(t, md.Type, metadata.Type.String())
-	assert.Equal(t, "extension", md.Status.Class)
-	assert.Equal(t, map[string][]string{"alpha": {"extension"}}, md.Status.Stability)
 	assert.Equal(t, component.StabilityLevelAlpha, metadata.ExtensionStability)
 	assert.Equal(t, "github.com/otelcol-twingate/otelcol-twingate/extension/encoding/twingateencodingextension", metadata.ScopeName)
-
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
-	require.NoError(t, err)
-	metadatatest.CheckTelemetry(t, md, tb, tel)
-	metadatatest.CheckDocumentation(t, md, *update)
-	metadatatest.CheckReadmeStatus(t, md)
+	metadatatest.Check(t, metadatatest.Component{
+		Type:      metadata.Type,
+		Class:     "extension",
+		Stability: map[string][]string{"alpha": {"extension"}},
+		NewTelemetryBuilder: func(set component.TelemetrySettings) (any, error) {
+			return metadata.NewTelemetryBuilder(set)
+		},
+	}, *update)
 }
