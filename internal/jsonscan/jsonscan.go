@@ -44,18 +44,26 @@ func (sc *Scanner) fail(err error) {
 }
 
 func (sc *Scanner) ws() {
-	for sc.i < len(sc.s) {
-		switch sc.s[sc.i] {
+	s, i := sc.s, sc.i // locals: the loop then keeps them in registers
+	for i < len(s) {
+		switch s[i] {
 		case ' ', '\t', '\n', '\r':
-			sc.i++
+			i++
 		default:
+			sc.i = i
 			return
 		}
 	}
+	sc.i = i
 }
 
 // Peek returns the next non-space byte, or 0 at the end.
 func (sc *Scanner) Peek() byte {
+	// Connectors print compact JSON: the next byte is almost never space,
+	// and every byte above ' ' is not.
+	if sc.i < len(sc.s) && sc.s[sc.i] > ' ' {
+		return sc.s[sc.i]
+	}
 	sc.ws()
 	if sc.i < len(sc.s) {
 		return sc.s[sc.i]
