@@ -234,54 +234,90 @@ func (sc *Scanner) Str() string {
 // from is the first backslash. Invalid surrogates become U+FFFD, as in
 // encoding/json.
 func (sc *Scanner) unescape(start, from int) string {
-	b := make([]byte, 0, from-start+16)
-	b = append(b, sc.s[start:from]...)
-	i := from
-	for i < len(sc.s) {
-		c := sc.s[i]
-		switch {
-		case c == '"':
-			sc.i = i + 1
-			return string(b)
-		case c < 0x20:
-			sc.fail(ErrSyntax)
-			return ""
-		case c != '\\':
-			b = append(b, c)
+	// Checking first finds the end: escapes only shorten the text, so the
+	// decoded string takes one allocation of at most the raw length.
+	end := sc.stringEnd(from)
+	if end < 0 {
+		sc.fail(ErrSyntax)
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(end - start)
+	s, i := sc.s, from
+	b.WriteString(s[start:from])
+	for i < end {
+		if s[i] != '\\' {
+			// Byte by byte: escaped strings are JSON in JSON, with runs
+			// too short to search faster.
+			b.WriteByte(s[i])
 			i++
 			continue
 		}
-		if i+1 >= len(sc.s) {
-			break
-		}
 		i += 2
-		switch sc.s[i-1] {
-		case '"', '\\', '/':
-			b = append(b, sc.s[i-1])
+		switch c := s[i-1]; c {
 		case 'b':
-			b = append(b, '\b')
+			b.WriteByte('\b')
 		case 'f':
-			b = append(b, '\f')
+			b.WriteByte('\f')
 		case 'n':
-			b = append(b, '\n')
+			b.WriteByte('\n')
 		case 'r':
-			b = append(b, '\r')
+			b.WriteByte('\r')
 		case 't':
-			b = append(b, '\t')
+			b.WriteByte('\t')
 		case 'u':
-			r, next, ok := sc.unicodeEscape(i)
-			if !ok {
-				sc.fail(ErrSyntax)
-				return ""
-			}
-			b, i = utf8.AppendRune(b, r), next
-		default:
-			sc.fail(ErrSyntax)
-			return ""
+			r, next, _ := sc.unicodeEscape(i) // stringEnd checked the digits
+			b.WriteRune(r)
+			i = next
+		default: // '"', '\\', '/'
+			b.WriteByte(c)
 		}
 	}
-	sc.fail(ErrSyntax)
-	return ""
+	sc.i = end + 1
+	return b.String()
+}
+
+// stringEnd checks the rest of a string from i, inside its quotes, and
+// returns the offset of its closing quote; -1 when the string is invalid:
+// unterminated, with a raw control byte, an unknown escape, or a \u
+// without four hex digits.
+func (sc *Scanner) stringEnd(i int) int {
+	s := sc.s
+	i = stringStop(s, i) // most strings have no escape: this finds the end
+	for {
+		switch {
+		case i == len(s) || s[i] < 0x20 || i+1 == len(s) && s[i] == '\\':
+			return -1
+		case s[i] == '"':
+			return i
+		}
+		switch s[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i += 2
+		case 'u':
+			if _, ok := sc.hex4(i + 2); !ok {
+				return -1
+			}
+			i += 6
+		default:
+			return -1
+		}
+		// Byte by byte after an escape: the runs between escapes are short
+		// (JSON in JSON), shorter than stringStop's eight bytes pay for.
+		for i < len(s) && !stopsString[s[i]] {
+			i++
+		}
+	}
+}
+
+// skipStr passes over the string at the cursor (on its opening quote),
+// checking it as Str does, without decoding its escapes.
+func (sc *Scanner) skipStr() {
+	if end := sc.stringEnd(sc.i + 1); end >= 0 {
+		sc.i = end + 1
+	} else {
+		sc.fail(ErrSyntax)
+	}
 }
 
 // unicodeEscape decodes the four hex digits of a \u escape at i, and the
@@ -422,7 +458,7 @@ func (sc *Scanner) Skip() {
 			sc.Skip()
 		}
 	case '"':
-		sc.Str()
+		sc.skipStr()
 	case 't':
 		sc.Literal("true")
 	case 'f':
