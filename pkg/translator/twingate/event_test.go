@@ -4,6 +4,7 @@
 package twingate
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -152,4 +153,31 @@ func pick(rec plog.LogRecord, keys ...string) map[string]any {
 		}
 	}
 	return out
+}
+
+// TestLocation: location is mapped in the pass that checks it, so a text
+// that starts as an object and then fails must still end as the string.
+func TestLocation(t *testing.T) {
+	for name, tc := range map[string]struct{ json, want string }{
+		"encoded object":       {`"{\"city\":\"Ashburn\",\"lat\":39.04,\"tags\":[1,{\"a\":null}]}"`, `{"city":"Ashburn","lat":39.04,"tags":[1,{"a":null}]}`},
+		"encoded, spaces":      {`" {\"city\":\"Ashburn\"} "`, `{"city":"Ashburn"}`},
+		"object":               {`{"city":"Ashburn"}`, `{"city":"Ashburn"}`},
+		"not json":             {`"{not json"`, `"{not json"`},
+		"object then trailing": {`"{\"city\":\"Ashburn\"} x"`, `"{\"city\":\"Ashburn\"} x"`},
+		"object then another":  {`"{\"a\":1}{\"b\":2}"`, `"{\"a\":1}{\"b\":2}"`},
+		"unterminated object":  {`"{\"a\":{\"b\":1}"`, `"{\"a\":{\"b\":1}"`},
+		"encoded array":        {`"[1,2]"`, `"[1,2]"`},
+		"plain text":           {`"Ashburn, VA"`, `"Ashburn, VA"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, invalid, err := mapped(t, "{"+base+`,"location":`+tc.json+"}")
+			require.NoError(t, err)
+			assert.Empty(t, invalid)
+			v, ok := rec.Attributes().Get(AttrLocation)
+			require.True(t, ok)
+			got, err := json.Marshal(v.AsRaw())
+			require.NoError(t, err)
+			assert.JSONEq(t, tc.want, string(got))
+		})
+	}
 }

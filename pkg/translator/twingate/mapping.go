@@ -244,25 +244,23 @@ func (e *event) mapLocation(attrs pcommon.Map) {
 		return
 	}
 	sc := jsonscan.New(e.location)
-	if e.location[0] == '"' {
-		decoded := sc.Str()
-		if !isJSONObject(decoded) {
-			attrs.PutStr(AttrLocation, decoded)
-			return
-		}
-		sc = jsonscan.New(decoded)
+	if e.location[0] != '"' {
+		putJSON(attrs.PutEmpty(AttrLocation), &sc, 0)
+		return
 	}
-	putJSON(attrs.PutEmpty(AttrLocation), &sc, 0)
-}
-
-func isJSONObject(s string) bool {
-	sc := jsonscan.New(s)
+	decoded := sc.Str()
+	sc = jsonscan.New(decoded)
 	if sc.Peek() != '{' {
-		return false
+		attrs.PutStr(AttrLocation, decoded)
+		return
 	}
-	sc.Skip()
-	sc.End()
-	return sc.Err() == nil
+	// Mapped in the pass that checks it: a text that turns out not to be one
+	// JSON object replaces the partial map, as rare as it is.
+	v := attrs.PutEmpty(AttrLocation)
+	putJSON(v, &sc, 0)
+	if sc.End(); sc.Err() != nil {
+		v.SetStr(decoded)
+	}
 }
 
 // keyCache builds the twingate.<path>.<key> attribute names of unknown
