@@ -6,6 +6,7 @@ package twingate
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -179,5 +180,21 @@ func TestLocation(t *testing.T) {
 			require.NoError(t, err)
 			assert.JSONEq(t, tc.want, string(got))
 		})
+	}
+}
+
+// TestParseInt: the fast path agrees with strconv.ParseInt.
+func TestParseInt(t *testing.T) {
+	for _, s := range []string{
+		"0", "-0", "7", "-7", "+7", "443", "00443", "1795161600000", "99999999999999999", "-99999999999999999",
+		"999999999999999999", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+		"-9223372036854775809", "", "-", "+", "1.5", "1e3", "1_000", " 1", "1 ", "0x10", "١٢",
+	} {
+		want, err := strconv.ParseInt(s, 10, 64)
+		got, ok := parseInt(s)
+		assert.Equal(t, err == nil, ok, "%q", s)
+		if ok {
+			assert.Equal(t, want, got, "%q", s)
+		}
 	}
 }

@@ -51,7 +51,7 @@ func putJSON(dst pcommon.Value, sc *jsonscan.Scanner, depth int) {
 }
 
 func putNumber(dst pcommon.Value, lit string) {
-	if i, err := strconv.ParseInt(lit, 10, 64); err == nil {
+	if i, ok := parseInt(lit); ok {
 		dst.SetInt(i)
 	} else if f, err := strconv.ParseFloat(lit, 64); err == nil && !strings.ContainsAny(lit, ".eE") {
 		dst.SetStr(lit) // an integer too large for int64: keep every digit
