@@ -23,6 +23,9 @@ func putJSON(dst pcommon.Value, sc *jsonscan.Scanner, depth int) {
 			return
 		}
 		m := dst.SetEmptyMap()
+		// The objects connectors add (location, client_geo) have two to
+		// four keys: one allocation instead of growing 1, 2, 4.
+		m.EnsureCapacity(4)
 		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {
 			putJSON(m.PutEmpty(k), sc, depth+1)
 		}
