@@ -27,6 +27,10 @@ func putJSON(dst pcommon.Value, sc *jsonscan.Scanner, depth int) {
 		// four keys: one allocation instead of growing 1, 2, 4.
 		m.EnsureCapacity(4)
 		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {
+			if sc.Peek() == '"' { // most values: one pdata call, not two
+				m.PutStr(k, sc.Str())
+				continue
+			}
 			putJSON(m.PutEmpty(k), sc, depth+1)
 		}
 	case '[':
