@@ -308,8 +308,8 @@ func splitHostPort(s string) (host string, port int64, ok bool) {
 	if err != nil {
 		return s, -1, false
 	}
-	n, err := strconv.ParseInt(p, 10, 64)
-	if err != nil || n < 0 || n > math.MaxUint16 {
+	n, ok := parseInt(p)
+	if !ok || n < 0 || n > math.MaxUint16 {
 		return s, -1, false
 	}
 	return h, n, true
