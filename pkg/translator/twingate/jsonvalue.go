@@ -27,11 +27,7 @@ func putJSON(dst pcommon.Value, sc *jsonscan.Scanner, depth int) {
 		// four keys: one allocation instead of growing 1, 2, 4.
 		m.EnsureCapacity(4)
 		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {
-			if sc.Peek() == '"' { // most values: one pdata call, not two
-				m.PutStr(k, sc.Str())
-				continue
-			}
-			putJSON(m.PutEmpty(k), sc, depth+1)
+			putMember(m, k, sc, depth+1)
 		}
 	case '[':
 		if depth > maxValueDepth {
@@ -55,6 +51,16 @@ func putJSON(dst pcommon.Value, sc *jsonscan.Scanner, depth int) {
 	default:
 		putNumber(dst, sc.Number())
 	}
+}
+
+// putMember stores the JSON value at the scanner's cursor under key k of m,
+// as putJSON does. Most values are strings: one pdata call, not two.
+func putMember(m pcommon.Map, k string, sc *jsonscan.Scanner, depth int) {
+	if sc.Peek() == '"' {
+		m.PutStr(k, sc.Str())
+		return
+	}
+	putJSON(m.PutEmpty(k), sc, depth)
 }
 
 func putNumber(dst pcommon.Value, lit string) {

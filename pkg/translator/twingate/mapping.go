@@ -148,7 +148,7 @@ func (e *event) mapUnknown(attrs pcommon.Map, keys keyCache) {
 			continue
 		}
 		sc := jsonscan.New(u.value)
-		putJSON(attrs.PutEmpty(keys.get(u.path, u.key)), &sc, 0)
+		putMember(attrs, keys.get(u.path, u.key), &sc, 0)
 	}
 	if e.tooMany {
 		e.fail("(more than " + strconv.Itoa(maxUnknownFields) + " unknown fields)")
@@ -230,7 +230,7 @@ func (e *event) mapRelays(attrs pcommon.Map) {
 				e.fail("relays[" + strconv.Itoa(i) + "].port")
 				sc.Seek(start) // keep the value as it came
 			}
-			putJSON(m.PutEmpty(k), &sc, 1)
+			putMember(m, k, &sc, 1)
 		}
 	}
 	if out.Len() == 0 {
