@@ -79,8 +79,11 @@ func (e *event) scan(body string) error {
 // object replaces what the earlier one set, as with any JSON decoder.
 func (e *event) knownObject(sc *jsonscan.Scanner, obj int) int {
 	path := objects[obj].name
-	clear(e.values[objects[obj].first:objects[obj].end])
-	e.dropUnknown(path)
+	if e.objects[obj] == objectPresent {
+		// Only an earlier object set fields to forget: scan cleared them.
+		clear(e.values[objects[obj].first:objects[obj].end])
+		e.dropUnknown(path)
+	}
 	switch sc.Peek() {
 	case '{':
 		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {

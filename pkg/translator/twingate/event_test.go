@@ -110,6 +110,24 @@ func TestScannerAccepts(t *testing.T) {
 		assert.NotContains(t, attrs, "twingate.connection.extra")
 		assert.NotContains(t, attrs, AttrRxBytes)
 	})
+	t.Run("an object, null, then an object again keeps only the last", func(t *testing.T) {
+		rec, invalid, err := mapped(t, `{"connection":{"id":"old","extra":"gone","rx":5},"connection":null,"connection":5,`+base+`}`)
+		require.NoError(t, err)
+		assert.Empty(t, invalid)
+		attrs := rec.Attributes().AsRaw()
+		assert.Equal(t, "p-1", attrs[AttrConnectionID])
+		assert.NotContains(t, attrs, "twingate.connection.extra")
+		assert.NotContains(t, attrs, AttrRxBytes)
+	})
+	t.Run("an object replaced by null or a number leaves nothing of it", func(t *testing.T) {
+		for _, last := range []string{"null", "5"} {
+			rec, _, err := mapped(t, `{`+base+`,"user":{"id":"u1","extra":"gone"},"user":`+last+`}`)
+			require.NoError(t, err)
+			attrs := rec.Attributes().AsRaw()
+			assert.NotContains(t, attrs, AttrUserID, last)
+			assert.NotContains(t, attrs, "twingate.user.extra", last)
+		}
+	})
 	t.Run("repeated field: last wins", func(t *testing.T) {
 		rec, _, err := mapped(t, "{"+base+`,"x":1,"x":2,"connector":{"id":"1","name":"a","name":"b"}}`)
 		require.NoError(t, err)
