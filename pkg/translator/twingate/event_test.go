@@ -102,22 +102,16 @@ func TestScannerAccepts(t *testing.T) {
 			pick(rec, "twingate.a", "twingate.b", "twingate.c", "twingate.d", "twingate.e"))
 	})
 	t.Run("repeated object replaces the earlier one", func(t *testing.T) {
-		rec, invalid, err := mapped(t, `{"connection":{"id":"old","extra":"gone","rx":5},`+base+`}`)
-		require.NoError(t, err)
-		assert.Empty(t, invalid)
-		attrs := rec.Attributes().AsRaw()
-		assert.Equal(t, "p-1", attrs[AttrConnectionID])
-		assert.NotContains(t, attrs, "twingate.connection.extra")
-		assert.NotContains(t, attrs, AttrRxBytes)
-	})
-	t.Run("an object, null, then an object again keeps only the last", func(t *testing.T) {
-		rec, invalid, err := mapped(t, `{"connection":{"id":"old","extra":"gone","rx":5},"connection":null,"connection":5,`+base+`}`)
-		require.NoError(t, err)
-		assert.Empty(t, invalid)
-		attrs := rec.Attributes().AsRaw()
-		assert.Equal(t, "p-1", attrs[AttrConnectionID])
-		assert.NotContains(t, attrs, "twingate.connection.extra")
-		assert.NotContains(t, attrs, AttrRxBytes)
+		// Also with a null and a number between the two objects.
+		for _, between := range []string{"", `"connection":null,"connection":5,`} {
+			rec, invalid, err := mapped(t, `{"connection":{"id":"old","extra":"gone","rx":5},`+between+base+`}`)
+			require.NoError(t, err)
+			assert.Empty(t, invalid)
+			attrs := rec.Attributes().AsRaw()
+			assert.Equal(t, "p-1", attrs[AttrConnectionID], between)
+			assert.NotContains(t, attrs, "twingate.connection.extra", between)
+			assert.NotContains(t, attrs, AttrRxBytes, between)
+		}
 	})
 	t.Run("an object replaced by null or a number leaves nothing of it", func(t *testing.T) {
 		for _, last := range []string{"null", "5"} {
