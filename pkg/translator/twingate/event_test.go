@@ -210,3 +210,41 @@ func TestParseInt(t *testing.T) {
 		}
 	}
 }
+
+// TestRelays: relays are mapped from what the scan kept of them; each odd
+// shape maps as it did when mapRelays read the JSON text again.
+func TestRelays(t *testing.T) {
+	for name, tc := range map[string]struct {
+		json, want string // want: the attribute as JSON, "" for none
+		invalid    []string
+	}{
+		"two relays": {`[{"ip":"1.2.3.4","port":30003,"name":"r1"}, {"ip":"5.6.7.8","port":"30001 ","name":"r2"}]`,
+			`[{"ip":"1.2.3.4","port":30003,"name":"r1"},{"ip":"5.6.7.8","port":30001,"name":"r2"}]`, nil},
+		"odd members": {`[{"port":null,"x":{"a":[1,true]},"y":-2.5,"z":false,"w":null,"v":"a\"b"}]`,
+			`[{"port":null,"x":{"a":[1,true]},"y":-2.5,"z":false,"w":null,"v":"a\"b"}]`, []string{"relays[0].port"}},
+		"bad ports": {`[{"port":70000},{"port":"x"},{"port":true},{"port":[1]},{"port":1.5}]`,
+			`[{"port":70000},{"port":"x"},{"port":true},{"port":[1]},{"port":1.5}]`,
+			[]string{"relays[0].port", "relays[1].port", "relays[2].port", "relays[3].port", "relays[4].port"}},
+		"not objects":     {`[1,{"ip":"a"},"x",{}]`, `[{"ip":"a"},{}]`, []string{"relays[0]", "relays[2]"}},
+		"only not object": {`[null]`, ``, []string{"relays[0]"}},
+		"empty, spaced":   {`[ ]`, ``, nil},
+		"not an array":    {`{"ip":"a"}`, ``, []string{"relays"}},
+		"repeated key":    {`[{"ip":"old"}],"relays":[{"ip":"new"}]`, `[{"ip":"new"}]`, nil},
+		"array then null": {`[{"ip":"old"}],"relays":null`, ``, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, invalid, err := mapped(t, "{"+base+`,"relays":`+tc.json+"}")
+			require.NoError(t, err)
+			assert.Equal(t, tc.invalid, invalid)
+			v, ok := rec.Attributes().Get(AttrRelays)
+			if tc.want == "" {
+				assert.False(t, ok)
+				return
+			}
+			require.True(t, ok)
+			got, err := json.Marshal(v.AsRaw())
+			require.NoError(t, err)
+			assert.JSONEq(t, tc.want, string(got))
+		})
+	}
+}

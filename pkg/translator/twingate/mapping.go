@@ -211,26 +211,34 @@ func (e *event) mapRelays(attrs pcommon.Map) {
 	}
 	out := attrs.PutEmptySlice(AttrRelays)
 	out.EnsureCapacity(4) // the few relays of a connection: one allocation, not 1, 2, 4
-	sc := jsonscan.New(e.relays)
-	for i, ok := 0, sc.FirstElem(); ok; i, ok = i+1, sc.NextElem() {
-		if sc.Peek() != '{' {
-			sc.Skip()
+	i, m := -1, pcommon.Map{}
+	for _, p := range e.relayParts {
+		switch p.value.Kind {
+		case partNotObject:
+			i++
 			e.fail("relays[" + strconv.Itoa(i) + "]")
 			continue
+		case partObject:
+			i++
+			m = out.AppendEmpty().SetEmptyMap()
+			m.EnsureCapacity(3) // ip, port, name
+			continue
 		}
-		m := out.AppendEmpty().SetEmptyMap()
-		m.EnsureCapacity(3) // ip, port, name
-		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {
-			if k == "port" {
-				start := sc.Pos()
-				if port, err := asInt(sc.Scalar()); err == nil && port >= 0 && port <= math.MaxUint16 {
-					m.PutInt(k, port)
-					continue
-				}
-				e.fail("relays[" + strconv.Itoa(i) + "].port")
-				sc.Seek(start) // keep the value as it came
+		if p.key == "port" {
+			if port, err := asInt(p.value); err == nil && port >= 0 && port <= math.MaxUint16 {
+				m.PutInt(p.key, port)
+				continue
 			}
-			putMember(m, k, &sc, 1)
+			e.fail("relays[" + strconv.Itoa(i) + "].port") // and kept as it came
+		}
+		switch p.value.Kind {
+		case jsonscan.KindString:
+			m.PutStr(p.key, p.value.Text)
+		case jsonscan.KindNumber:
+			putNumber(m.PutEmpty(p.key), p.value.Text)
+		default:
+			sc := jsonscan.New(p.value.Text)
+			putJSON(m.PutEmpty(p.key), &sc, 1)
 		}
 	}
 	if out.Len() == 0 {
