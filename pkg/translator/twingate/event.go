@@ -27,6 +27,9 @@ type event struct {
 	values           [numFields]jsonscan.Value
 	objects          [numObjects]int // objectAbsent, objectPresent or objectInvalid
 	relays, location string          // JSON text, "" when missing
+	// locationText is location decoded, when it is a JSON string (as
+	// connectors print it): decoded as it is scanned, not scanned twice.
+	locationText string
 	// relayParts are the relays as scanned, so that mapRelays need not
 	// read them again (see relayPart).
 	relayParts []relayPart
@@ -64,7 +67,7 @@ func (e *event) scan(body string) error {
 		case "relays":
 			e.relays = e.scanRelays(&sc, body)
 		case "location":
-			e.location = sc.Span()
+			e.location, e.locationText = scanLocation(&sc, body)
 		default:
 			if obj := objectIndex(key); obj >= 0 {
 				e.objects[obj] = e.knownObject(&sc, obj)
@@ -122,6 +125,17 @@ func (e *event) scanRelays(sc *jsonscan.Scanner, body string) string {
 		}
 	}
 	return body[start:sc.Pos()]
+}
+
+// scanLocation reads the value of location: its JSON text, and its decoded
+// text when it is a string.
+func scanLocation(sc *jsonscan.Scanner, body string) (raw, text string) {
+	if sc.Peek() != '"' {
+		return sc.Span(), ""
+	}
+	start := sc.Pos()
+	text = sc.Str()
+	return body[start:sc.Pos()], text
 }
 
 // knownObject reads the value of a known object key into the object's

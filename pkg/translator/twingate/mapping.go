@@ -252,13 +252,13 @@ func (e *event) mapLocation(attrs pcommon.Map) {
 	if e.location == "" || e.location == "null" || e.location == `""` {
 		return
 	}
-	sc := jsonscan.New(e.location)
 	if e.location[0] != '"' {
+		sc := jsonscan.New(e.location)
 		putJSON(attrs.PutEmpty(AttrLocation), &sc, 0)
 		return
 	}
-	decoded := sc.Str()
-	sc = jsonscan.New(decoded)
+	decoded := e.locationText
+	sc := jsonscan.New(decoded)
 	if sc.Peek() != '{' {
 		attrs.PutStr(AttrLocation, decoded)
 		return
