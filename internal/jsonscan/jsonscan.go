@@ -119,6 +119,14 @@ func (sc *Scanner) NextKey() (string, bool) {
 }
 
 func (sc *Scanner) key() (string, bool) {
+	// Compact JSON: `"key":` with no escape and no space, read without the
+	// calls of the general path below. A line has ~40 keys.
+	if s, i := sc.s, sc.i; i < len(s) && s[i] == '"' && sc.err == nil {
+		if j := stringStop(s, i+1); j+1 < len(s) && s[j] == '"' && s[j+1] == ':' {
+			sc.i = j + 2
+			return s[i+1 : j], true
+		}
+	}
 	if sc.Peek() != '"' {
 		sc.fail(ErrSyntax)
 		return "", false
