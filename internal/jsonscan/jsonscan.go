@@ -203,9 +203,11 @@ const (
 
 // stringStop returns the offset of the first byte from i that stopsString
 // marks, or len(s). Most of a line's bytes are inside strings, so it tests
-// eight at a time: (w - ones*c) &^ w & highs marks the bytes of w below c,
-// and the lowest mark is exact (a borrow only reaches bytes above a marked
-// one), so the first stop is the lowest mark of the three tests.
+// eight at a time: (x - ones*n) &^ x & highs marks the bytes of x below n;
+// n = 0x20 on the word finds control bytes, n = 1 on the word xor '"' (or
+// '\\') finds quotes (backslashes). The lowest mark is exact (a borrow only
+// reaches bytes above a marked one), so the first stop is the lowest mark
+// of the three tests.
 func stringStop(s string, i int) int {
 	for ; i+8 <= len(s); i += 8 {
 		t := s[i : i+8] // one bounds check; the compiler merges the loads below
