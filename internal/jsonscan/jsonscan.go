@@ -8,6 +8,7 @@ package jsonscan // import "github.com/otelcol-twingate/otelcol-twingate/interna
 
 import (
 	"errors"
+	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -44,18 +45,26 @@ func (sc *Scanner) fail(err error) {
 }
 
 func (sc *Scanner) ws() {
-	for sc.i < len(sc.s) {
-		switch sc.s[sc.i] {
+	s, i := sc.s, sc.i // locals: the loop then keeps them in registers
+	for i < len(s) {
+		switch s[i] {
 		case ' ', '\t', '\n', '\r':
-			sc.i++
+			i++
 		default:
+			sc.i = i
 			return
 		}
 	}
+	sc.i = i
 }
 
 // Peek returns the next non-space byte, or 0 at the end.
 func (sc *Scanner) Peek() byte {
+	// Connectors print compact JSON: the next byte is almost never space,
+	// and every byte above ' ' is not.
+	if sc.i < len(sc.s) && sc.s[sc.i] > ' ' {
+		return sc.s[sc.i]
+	}
 	sc.ws()
 	if sc.i < len(sc.s) {
 		return sc.s[sc.i]
@@ -110,6 +119,14 @@ func (sc *Scanner) NextKey() (string, bool) {
 }
 
 func (sc *Scanner) key() (string, bool) {
+	// Compact JSON: `"key":` with no escape and no space, read without the
+	// calls of the general path below. A line has ~40 keys.
+	if s, i := sc.s, sc.i; i < len(s) && s[i] == '"' && sc.err == nil {
+		if j := stringStop(s, i+1); j+1 < len(s) && s[j] == '"' && s[j+1] == ':' {
+			sc.i = j + 2
+			return s[i+1 : j], true
+		}
+	}
 	if sc.Peek() != '"' {
 		sc.fail(ErrSyntax)
 		return "", false
@@ -178,14 +195,40 @@ var stopsString = func() (t [256]bool) {
 	return t
 }()
 
+// Repeated bytes, to test the eight bytes of a word at once.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// stringStop returns the offset of the first byte from i that stopsString
+// marks, or len(s). Most of a line's bytes are inside strings, so it tests
+// eight at a time: (x - ones*n) &^ x & highs marks the bytes of x below n;
+// n = 0x20 on the word finds control bytes, n = 1 on the word xor '"' (or
+// '\\') finds quotes (backslashes). The lowest mark is exact (a borrow only
+// reaches bytes above a marked one), so the first stop is the lowest mark
+// of the three tests.
+func stringStop(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		t := s[i : i+8] // one bounds check; the compiler merges the loads below
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		q, b := w^(ones*'"'), w^(ones*'\\')
+		if m := ((q-ones)&^q | (b-ones)&^b | (w-ones*0x20)&^w) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(s) && !stopsString[s[i]] {
+		i++
+	}
+	return i
+}
+
 // Str reads the string at the cursor (which is on its opening quote).
 func (sc *Scanner) Str() string {
 	s := sc.s // a local: the loop then keeps it in registers
 	start := sc.i + 1
-	i := start
-	for i < len(s) && !stopsString[s[i]] {
-		i++
-	}
+	i := stringStop(s, start)
 	switch {
 	case i == len(s) || s[i] < 0x20:
 		sc.fail(ErrSyntax)
@@ -201,54 +244,90 @@ func (sc *Scanner) Str() string {
 // from is the first backslash. Invalid surrogates become U+FFFD, as in
 // encoding/json.
 func (sc *Scanner) unescape(start, from int) string {
-	b := make([]byte, 0, from-start+16)
-	b = append(b, sc.s[start:from]...)
-	i := from
-	for i < len(sc.s) {
-		c := sc.s[i]
-		switch {
-		case c == '"':
-			sc.i = i + 1
-			return string(b)
-		case c < 0x20:
-			sc.fail(ErrSyntax)
-			return ""
-		case c != '\\':
-			b = append(b, c)
+	// Checking first finds the end: escapes only shorten the text, so the
+	// decoded string takes one allocation of at most the raw length.
+	end := sc.stringEnd(from)
+	if end < 0 {
+		sc.fail(ErrSyntax)
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(end - start)
+	s, i := sc.s, from
+	b.WriteString(s[start:from])
+	for i < end {
+		if s[i] != '\\' {
+			// Byte by byte: escaped strings are JSON in JSON, with runs
+			// too short to search faster.
+			b.WriteByte(s[i])
 			i++
 			continue
 		}
-		if i+1 >= len(sc.s) {
-			break
-		}
 		i += 2
-		switch sc.s[i-1] {
-		case '"', '\\', '/':
-			b = append(b, sc.s[i-1])
+		switch c := s[i-1]; c {
 		case 'b':
-			b = append(b, '\b')
+			b.WriteByte('\b')
 		case 'f':
-			b = append(b, '\f')
+			b.WriteByte('\f')
 		case 'n':
-			b = append(b, '\n')
+			b.WriteByte('\n')
 		case 'r':
-			b = append(b, '\r')
+			b.WriteByte('\r')
 		case 't':
-			b = append(b, '\t')
+			b.WriteByte('\t')
 		case 'u':
-			r, next, ok := sc.unicodeEscape(i)
-			if !ok {
-				sc.fail(ErrSyntax)
-				return ""
-			}
-			b, i = utf8.AppendRune(b, r), next
-		default:
-			sc.fail(ErrSyntax)
-			return ""
+			r, next, _ := sc.unicodeEscape(i) // stringEnd checked the digits
+			b.WriteRune(r)
+			i = next
+		default: // '"', '\\', '/'
+			b.WriteByte(c)
 		}
 	}
-	sc.fail(ErrSyntax)
-	return ""
+	sc.i = end + 1
+	return b.String()
+}
+
+// stringEnd checks the rest of a string from i, inside its quotes, and
+// returns the offset of its closing quote; -1 when the string is invalid:
+// unterminated, with a raw control byte, an unknown escape, or a \u
+// without four hex digits.
+func (sc *Scanner) stringEnd(i int) int {
+	s := sc.s
+	i = stringStop(s, i) // most strings have no escape: this finds the end
+	for {
+		switch {
+		case i == len(s) || s[i] < 0x20 || i+1 == len(s) && s[i] == '\\':
+			return -1
+		case s[i] == '"':
+			return i
+		}
+		switch s[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i += 2
+		case 'u':
+			if _, ok := sc.hex4(i + 2); !ok {
+				return -1
+			}
+			i += 6
+		default:
+			return -1
+		}
+		// Byte by byte after an escape: the runs between escapes are short
+		// (JSON in JSON), shorter than stringStop's eight bytes pay for.
+		for i < len(s) && !stopsString[s[i]] {
+			i++
+		}
+	}
+}
+
+// skipStr passes over the string at the cursor (on its opening quote),
+// checking it as Str does, without decoding its escapes.
+func (sc *Scanner) skipStr() {
+	if end := sc.stringEnd(sc.i + 1); end >= 0 {
+		sc.i = end + 1
+	} else {
+		sc.fail(ErrSyntax)
+	}
 }
 
 // unicodeEscape decodes the four hex digits of a \u escape at i, and the
@@ -389,7 +468,7 @@ func (sc *Scanner) Skip() {
 			sc.Skip()
 		}
 	case '"':
-		sc.Str()
+		sc.skipStr()
 	case 't':
 		sc.Literal("true")
 	case 'f':

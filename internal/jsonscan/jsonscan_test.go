@@ -93,3 +93,33 @@ func TestScannerSpanAndSeek(t *testing.T) {
 	sc.End()
 	assert.NoError(t, sc.Err())
 }
+
+// TestScannerStringsAtEveryOffset puts escapes, raw control bytes and bad
+// escapes at each offset of strings longer and shorter than the eight bytes
+// stringStop tests at once: Str and Skip must agree with encoding/json.
+func TestScannerStringsAtEveryOffset(t *testing.T) {
+	for _, mid := range []string{`\"`, `\\`, `\/`, `\n`, `\u00e9`, `\ud83d\ude00`, `\ud83d`, "é", "\x01", "\x1f", `\x`, `\u12`, `\`} {
+		for before := 0; before <= 17; before++ {
+			for _, after := range []int{0, 3, 9} {
+				text := `"` + strings.Repeat("a", before) + mid + strings.Repeat("b", after) + `"`
+				var want string
+				wantErr := json.Unmarshal([]byte(text), &want)
+
+				sc := New(text)
+				got := sc.Str()
+				sc.End()
+				skip := New(text)
+				skip.Skip()
+				skip.End()
+				if wantErr != nil {
+					assert.Error(t, sc.Err(), "Str %q", text)
+					assert.Error(t, skip.Err(), "Skip %q", text)
+					continue
+				}
+				assert.NoError(t, sc.Err(), "Str %q", text)
+				assert.NoError(t, skip.Err(), "Skip %q", text)
+				assert.Equal(t, want, got, "%q", text)
+			}
+		}
+	}
+}

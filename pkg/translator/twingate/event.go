@@ -27,8 +27,14 @@ type event struct {
 	values           [numFields]jsonscan.Value
 	objects          [numObjects]int // objectAbsent, objectPresent or objectInvalid
 	relays, location string          // JSON text, "" when missing
-	unknown          []unknownField
-	tooMany          bool
+	// locationText is location decoded, when it is a JSON string (as
+	// connectors print it): decoded as it is scanned, not scanned twice.
+	locationText string
+	// relayParts are the relays as scanned, so that mapRelays need not
+	// read them again (see relayPart).
+	relayParts []relayPart
+	unknown    []unknownField
+	tooMany    bool
 
 	// invalid lists the dotted paths of fields that were present but unusable.
 	invalid []string
@@ -40,7 +46,7 @@ type event struct {
 // bad field flags itself and nothing else.
 func (e *event) scan(body string) error {
 	// invalid starts anew: the caller may keep the previous line's list.
-	*e = event{unknown: e.unknown[:0]}
+	*e = event{unknown: e.unknown[:0], relayParts: e.relayParts[:0]}
 	sc := jsonscan.New(body)
 	if sc.Peek() != '{' {
 		if sc.Peek() == 0 {
@@ -59,9 +65,9 @@ func (e *event) scan(body string) error {
 		case "event_type":
 			e.values[fieldEventType] = sc.Scalar()
 		case "relays":
-			e.relays = sc.Span()
+			e.relays = e.scanRelays(&sc, body)
 		case "location":
-			e.location = sc.Span()
+			e.location, e.locationText = scanLocation(&sc, body)
 		default:
 			if obj := objectIndex(key); obj >= 0 {
 				e.objects[obj] = e.knownObject(&sc, obj)
@@ -74,13 +80,74 @@ func (e *event) scan(body string) error {
 	return sc.Err()
 }
 
+// relayPart is, in turn, each element of the relays array (key "" and
+// value.Kind partObject or partNotObject) and each member of an element
+// that is an object: its key and its value, a string or number as scanned,
+// any other value as its JSON text (value.Kind jsonscan.KindOther).
+type relayPart struct {
+	key   string
+	value jsonscan.Value
+}
+
+// Kinds of the relayPart that starts an element.
+const (
+	partObject    = -1
+	partNotObject = -2
+)
+
+// scanRelays reads the value of relays into e.relayParts and returns its
+// JSON text. Relays are the one structure of every line that is mapped
+// member by member; keeping what the scan found saves reading them twice.
+func (e *event) scanRelays(sc *jsonscan.Scanner, body string) string {
+	e.relayParts = e.relayParts[:0] // a repeated key replaces the earlier relays
+	if sc.Peek() != '[' {
+		return sc.Span()
+	}
+	start := sc.Pos()
+	for ok := sc.FirstElem(); ok; ok = sc.NextElem() {
+		if sc.Peek() != '{' {
+			sc.Skip()
+			e.relayParts = append(e.relayParts, relayPart{value: jsonscan.Value{Kind: partNotObject}})
+			continue
+		}
+		e.relayParts = append(e.relayParts, relayPart{value: jsonscan.Value{Kind: partObject}})
+		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {
+			var v jsonscan.Value
+			switch c := sc.Peek(); {
+			case c == '"':
+				v = jsonscan.Value{Kind: jsonscan.KindString, Text: sc.Str()}
+			case c == '-' || c >= '0' && c <= '9':
+				v = jsonscan.Value{Kind: jsonscan.KindNumber, Text: sc.Number()}
+			default:
+				v = jsonscan.Value{Kind: jsonscan.KindOther, Text: sc.Span()}
+			}
+			e.relayParts = append(e.relayParts, relayPart{k, v})
+		}
+	}
+	return body[start:sc.Pos()]
+}
+
+// scanLocation reads the value of location: its JSON text, and its decoded
+// text when it is a string.
+func scanLocation(sc *jsonscan.Scanner, body string) (raw, text string) {
+	if sc.Peek() != '"' {
+		return sc.Span(), ""
+	}
+	start := sc.Pos()
+	text = sc.Str()
+	return body[start:sc.Pos()], text
+}
+
 // knownObject reads the value of a known object key into the object's
 // fields; a key the mapping does not name is kept as unknown. A repeated
 // object replaces what the earlier one set, as with any JSON decoder.
 func (e *event) knownObject(sc *jsonscan.Scanner, obj int) int {
 	path := objects[obj].name
-	clear(e.values[objects[obj].first:objects[obj].end])
-	e.dropUnknown(path)
+	if e.objects[obj] == objectPresent {
+		// Only an earlier object set fields to forget: scan cleared them.
+		clear(e.values[objects[obj].first:objects[obj].end])
+		e.dropUnknown(path)
+	}
 	switch sc.Peek() {
 	case '{':
 		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {

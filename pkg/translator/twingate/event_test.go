@@ -4,7 +4,9 @@
 package twingate
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,13 +102,25 @@ func TestScannerAccepts(t *testing.T) {
 			pick(rec, "twingate.a", "twingate.b", "twingate.c", "twingate.d", "twingate.e"))
 	})
 	t.Run("repeated object replaces the earlier one", func(t *testing.T) {
-		rec, invalid, err := mapped(t, `{"connection":{"id":"old","extra":"gone","rx":5},`+base+`}`)
-		require.NoError(t, err)
-		assert.Empty(t, invalid)
-		attrs := rec.Attributes().AsRaw()
-		assert.Equal(t, "p-1", attrs[AttrConnectionID])
-		assert.NotContains(t, attrs, "twingate.connection.extra")
-		assert.NotContains(t, attrs, AttrRxBytes)
+		// Also with a null and a number between the two objects.
+		for _, between := range []string{"", `"connection":null,"connection":5,`} {
+			rec, invalid, err := mapped(t, `{"connection":{"id":"old","extra":"gone","rx":5},`+between+base+`}`)
+			require.NoError(t, err)
+			assert.Empty(t, invalid)
+			attrs := rec.Attributes().AsRaw()
+			assert.Equal(t, "p-1", attrs[AttrConnectionID], between)
+			assert.NotContains(t, attrs, "twingate.connection.extra", between)
+			assert.NotContains(t, attrs, AttrRxBytes, between)
+		}
+	})
+	t.Run("an object replaced by null or a number leaves nothing of it", func(t *testing.T) {
+		for _, last := range []string{"null", "5"} {
+			rec, _, err := mapped(t, `{`+base+`,"user":{"id":"u1","extra":"gone"},"user":`+last+`}`)
+			require.NoError(t, err)
+			attrs := rec.Attributes().AsRaw()
+			assert.NotContains(t, attrs, AttrUserID, last)
+			assert.NotContains(t, attrs, "twingate.user.extra", last)
+		}
 	})
 	t.Run("repeated field: last wins", func(t *testing.T) {
 		rec, _, err := mapped(t, "{"+base+`,"x":1,"x":2,"connector":{"id":"1","name":"a","name":"b"}}`)
@@ -152,4 +166,85 @@ func pick(rec plog.LogRecord, keys ...string) map[string]any {
 		}
 	}
 	return out
+}
+
+// TestLocation: location is mapped in the pass that checks it, so a text
+// that starts as an object and then fails must still end as the string.
+func TestLocation(t *testing.T) {
+	for name, tc := range map[string]struct{ json, want string }{
+		"encoded object":       {`"{\"city\":\"Ashburn\",\"lat\":39.04,\"tags\":[1,{\"a\":null}]}"`, `{"city":"Ashburn","lat":39.04,"tags":[1,{"a":null}]}`},
+		"encoded, spaces":      {`" {\"city\":\"Ashburn\"} "`, `{"city":"Ashburn"}`},
+		"object":               {`{"city":"Ashburn"}`, `{"city":"Ashburn"}`},
+		"not json":             {`"{not json"`, `"{not json"`},
+		"object then trailing": {`"{\"city\":\"Ashburn\"} x"`, `"{\"city\":\"Ashburn\"} x"`},
+		"object then another":  {`"{\"a\":1}{\"b\":2}"`, `"{\"a\":1}{\"b\":2}"`},
+		"unterminated object":  {`"{\"a\":{\"b\":1}"`, `"{\"a\":{\"b\":1}"`},
+		"encoded array":        {`"[1,2]"`, `"[1,2]"`},
+		"plain text":           {`"Ashburn, VA"`, `"Ashburn, VA"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, invalid, err := mapped(t, "{"+base+`,"location":`+tc.json+"}")
+			require.NoError(t, err)
+			assert.Empty(t, invalid)
+			v, ok := rec.Attributes().Get(AttrLocation)
+			require.True(t, ok)
+			got, err := json.Marshal(v.AsRaw())
+			require.NoError(t, err)
+			assert.JSONEq(t, tc.want, string(got))
+		})
+	}
+}
+
+// TestParseInt: the fast path agrees with strconv.ParseInt.
+func TestParseInt(t *testing.T) {
+	for _, s := range []string{
+		"0", "-0", "7", "-7", "+7", "443", "00443", "1795161600000", "99999999999999999", "-99999999999999999",
+		"999999999999999999", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+		"-9223372036854775809", "", "-", "+", "1.5", "1e3", "1_000", " 1", "1 ", "0x10", "١٢",
+	} {
+		want, err := strconv.ParseInt(s, 10, 64)
+		got, ok := parseInt(s)
+		assert.Equal(t, err == nil, ok, "%q", s)
+		if ok {
+			assert.Equal(t, want, got, "%q", s)
+		}
+	}
+}
+
+// TestRelays: relays are mapped from what the scan kept of them; each odd
+// shape maps as it did when mapRelays read the JSON text again.
+func TestRelays(t *testing.T) {
+	for name, tc := range map[string]struct {
+		json, want string // want: the attribute as JSON, "" for none
+		invalid    []string
+	}{
+		"two relays": {`[{"ip":"1.2.3.4","port":30003,"name":"r1"}, {"ip":"5.6.7.8","port":"30001 ","name":"r2"}]`,
+			`[{"ip":"1.2.3.4","port":30003,"name":"r1"},{"ip":"5.6.7.8","port":30001,"name":"r2"}]`, nil},
+		"odd members": {`[{"port":null,"x":{"a":[1,true]},"y":-2.5,"z":false,"w":null,"v":"a\"b"}]`,
+			`[{"port":null,"x":{"a":[1,true]},"y":-2.5,"z":false,"w":null,"v":"a\"b"}]`, []string{"relays[0].port"}},
+		"bad ports": {`[{"port":70000},{"port":"x"},{"port":true},{"port":[1]},{"port":1.5}]`,
+			`[{"port":70000},{"port":"x"},{"port":true},{"port":[1]},{"port":1.5}]`,
+			[]string{"relays[0].port", "relays[1].port", "relays[2].port", "relays[3].port", "relays[4].port"}},
+		"not objects":     {`[1,{"ip":"a"},"x",{}]`, `[{"ip":"a"},{}]`, []string{"relays[0]", "relays[2]"}},
+		"only not object": {`[null]`, ``, []string{"relays[0]"}},
+		"empty, spaced":   {`[ ]`, ``, nil},
+		"not an array":    {`{"ip":"a"}`, ``, []string{"relays"}},
+		"repeated key":    {`[{"ip":"old"}],"relays":[{"ip":"new"}]`, `[{"ip":"new"}]`, nil},
+		"array then null": {`[{"ip":"old"}],"relays":null`, ``, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec, invalid, err := mapped(t, "{"+base+`,"relays":`+tc.json+"}")
+			require.NoError(t, err)
+			assert.Equal(t, tc.invalid, invalid)
+			v, ok := rec.Attributes().Get(AttrRelays)
+			if tc.want == "" {
+				assert.False(t, ok)
+				return
+			}
+			require.True(t, ok)
+			got, err := json.Marshal(v.AsRaw())
+			require.NoError(t, err)
+			assert.JSONEq(t, tc.want, string(got))
+		})
+	}
 }

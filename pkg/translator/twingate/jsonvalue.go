@@ -23,8 +23,11 @@ func putJSON(dst pcommon.Value, sc *jsonscan.Scanner, depth int) {
 			return
 		}
 		m := dst.SetEmptyMap()
+		// The objects connectors add (location, client_geo) have two to
+		// four keys: one allocation instead of growing 1, 2, 4.
+		m.EnsureCapacity(4)
 		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {
-			putJSON(m.PutEmpty(k), sc, depth+1)
+			putMember(m, k, sc, depth+1)
 		}
 	case '[':
 		if depth > maxValueDepth {
@@ -50,8 +53,18 @@ func putJSON(dst pcommon.Value, sc *jsonscan.Scanner, depth int) {
 	}
 }
 
+// putMember stores the JSON value at the scanner's cursor under key k of m,
+// as putJSON does. Most values are strings: one pdata call, not two.
+func putMember(m pcommon.Map, k string, sc *jsonscan.Scanner, depth int) {
+	if sc.Peek() == '"' {
+		m.PutStr(k, sc.Str())
+		return
+	}
+	putJSON(m.PutEmpty(k), sc, depth)
+}
+
 func putNumber(dst pcommon.Value, lit string) {
-	if i, err := strconv.ParseInt(lit, 10, 64); err == nil {
+	if i, ok := parseInt(lit); ok {
 		dst.SetInt(i)
 	} else if f, err := strconv.ParseFloat(lit, 64); err == nil && !strings.ContainsAny(lit, ".eE") {
 		dst.SetStr(lit) // an integer too large for int64: keep every digit

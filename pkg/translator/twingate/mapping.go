@@ -148,7 +148,7 @@ func (e *event) mapUnknown(attrs pcommon.Map, keys keyCache) {
 			continue
 		}
 		sc := jsonscan.New(u.value)
-		putJSON(attrs.PutEmpty(keys.get(u.path, u.key)), &sc, 0)
+		putMember(attrs, keys.get(u.path, u.key), &sc, 0)
 	}
 	if e.tooMany {
 		e.fail("(more than " + strconv.Itoa(maxUnknownFields) + " unknown fields)")
@@ -210,26 +210,35 @@ func (e *event) mapRelays(attrs pcommon.Map) {
 		return
 	}
 	out := attrs.PutEmptySlice(AttrRelays)
-	sc := jsonscan.New(e.relays)
-	for i, ok := 0, sc.FirstElem(); ok; i, ok = i+1, sc.NextElem() {
-		if sc.Peek() != '{' {
-			sc.Skip()
+	out.EnsureCapacity(4) // the few relays of a connection: one allocation, not 1, 2, 4
+	i, m := -1, pcommon.Map{}
+	for _, p := range e.relayParts {
+		switch p.value.Kind {
+		case partNotObject:
+			i++
 			e.fail("relays[" + strconv.Itoa(i) + "]")
 			continue
+		case partObject:
+			i++
+			m = out.AppendEmpty().SetEmptyMap()
+			m.EnsureCapacity(3) // ip, port, name
+			continue
 		}
-		m := out.AppendEmpty().SetEmptyMap()
-		m.EnsureCapacity(3) // ip, port, name
-		for k, ok := sc.FirstKey(); ok; k, ok = sc.NextKey() {
-			if k == "port" {
-				start := sc.Pos()
-				if port, err := asInt(sc.Scalar()); err == nil && port >= 0 && port <= math.MaxUint16 {
-					m.PutInt(k, port)
-					continue
-				}
-				e.fail("relays[" + strconv.Itoa(i) + "].port")
-				sc.Seek(start) // keep the value as it came
+		if p.key == "port" {
+			if port, err := asInt(p.value); err == nil && port >= 0 && port <= math.MaxUint16 {
+				m.PutInt(p.key, port)
+				continue
 			}
-			putJSON(m.PutEmpty(k), &sc, 1)
+			e.fail("relays[" + strconv.Itoa(i) + "].port") // and kept as it came
+		}
+		switch p.value.Kind {
+		case jsonscan.KindString:
+			m.PutStr(p.key, p.value.Text)
+		case jsonscan.KindNumber:
+			putNumber(m.PutEmpty(p.key), p.value.Text)
+		default:
+			sc := jsonscan.New(p.value.Text)
+			putJSON(m.PutEmpty(p.key), &sc, 1)
 		}
 	}
 	if out.Len() == 0 {
@@ -243,26 +252,24 @@ func (e *event) mapLocation(attrs pcommon.Map) {
 	if e.location == "" || e.location == "null" || e.location == `""` {
 		return
 	}
-	sc := jsonscan.New(e.location)
-	if e.location[0] == '"' {
-		decoded := sc.Str()
-		if !isJSONObject(decoded) {
-			attrs.PutStr(AttrLocation, decoded)
-			return
-		}
-		sc = jsonscan.New(decoded)
+	if e.location[0] != '"' {
+		sc := jsonscan.New(e.location)
+		putJSON(attrs.PutEmpty(AttrLocation), &sc, 0)
+		return
 	}
-	putJSON(attrs.PutEmpty(AttrLocation), &sc, 0)
-}
-
-func isJSONObject(s string) bool {
-	sc := jsonscan.New(s)
+	decoded := e.locationText
+	sc := jsonscan.New(decoded)
 	if sc.Peek() != '{' {
-		return false
+		attrs.PutStr(AttrLocation, decoded)
+		return
 	}
-	sc.Skip()
-	sc.End()
-	return sc.Err() == nil
+	// Mapped in the pass that checks it: a text that turns out not to be one
+	// JSON object replaces the partial map, as rare as it is.
+	v := attrs.PutEmpty(AttrLocation)
+	putJSON(v, &sc, 0)
+	if sc.End(); sc.Err() != nil {
+		v.SetStr(decoded)
+	}
 }
 
 // keyCache builds the twingate.<path>.<key> attribute names of unknown
@@ -309,8 +316,8 @@ func splitHostPort(s string) (host string, port int64, ok bool) {
 	if err != nil {
 		return s, -1, false
 	}
-	n, err := strconv.ParseInt(p, 10, 64)
-	if err != nil || n < 0 || n > math.MaxUint16 {
+	n, ok := parseInt(p)
+	if !ok || n < 0 || n > math.MaxUint16 {
 		return s, -1, false
 	}
 	return h, n, true
