@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
@@ -144,3 +147,27 @@ func WriteSteps(t testing.TB, input, path string, records func() int, timeout ti
 // to the node's root. The container golden files were made from logs there:
 // their k8s.* resource attributes come from this path.
 const PodLogDir = "var/log/pods/twingate_twingate-connector-7d9f8b6c5d-x2k4q_3f2a6c1e-8b4d-4e2a-9c7f-1a2b3c4d5e6f/connector"
+
+// GoldenSettings reads settings.yaml of the golden inputs in dir: by input
+// name, the settings (other_lines, on_error, body) the input is read with,
+// to unmarshal over the defaults. It fails unless every <name>.log in dir
+// has an entry and every entry an input.
+func GoldenSettings(t testing.TB, dir string) map[string]*confmap.Conf {
+	t.Helper()
+	conf, err := confmaptest.LoadConf(filepath.Join(dir, "settings.yaml"))
+	require.NoError(t, err)
+	inputs, err := filepath.Glob(filepath.Join(dir, "*.log"))
+	require.NoError(t, err)
+	settings := map[string]*confmap.Conf{}
+	for _, input := range inputs {
+		name := strings.TrimSuffix(filepath.Base(input), ".log")
+		require.True(t, conf.IsSet(name), "settings.yaml has no entry for %s", input)
+		sub, err := conf.Sub(name)
+		require.NoError(t, err)
+		settings[name] = sub
+	}
+	for name := range conf.ToStringMap() {
+		require.Contains(t, settings, name, "settings.yaml names %s, which has no input", name)
+	}
+	return settings
+}

@@ -31,18 +31,6 @@ import (
 // translator's own tests check; the extension must give the same records.
 var goldenDir = filepath.Join("..", "..", "..", "pkg", "translator", "twingate", "testdata", "golden")
 
-// goldenCases are the settings each golden input is read with (the
-// translator's golden test reads them the same way).
-var goldenCases = map[string]func(*twingate.Config){
-	"events":       nil,
-	"docs_spacing": nil,
-	"extra_fields": nil,
-	"client_ip":    nil,
-	"empty_fields": nil,
-	"malformed":    nil,
-	"noise":        func(c *twingate.Config) { c.OtherLines = twingate.OtherLinesSend },
-}
-
 // testID is the extension's ID in the tests: its counters carry it.
 var testID = component.MustNewIDWithName("twingate_encoding", "raw")
 
@@ -100,13 +88,10 @@ func goldenLines(t *testing.T, name string) [][]byte {
 // few lines; blank lines between payload lines change nothing but the
 // count of other lines.
 func TestGolden(t *testing.T) {
-	inputs, err := filepath.Glob(filepath.Join(goldenDir, "*.log"))
-	require.NoError(t, err)
-	require.Len(t, inputs, len(goldenCases), "every golden input needs a goldenCases entry")
-	for _, input := range inputs {
-		name := strings.TrimSuffix(filepath.Base(input), ".log")
-		mutate, ok := goldenCases[name]
-		require.True(t, ok, "no goldenCases entry for %s", input)
+	settings := logstest.GoldenSettings(t, goldenDir)
+	require.NotEmpty(t, settings)
+	for name, conf := range settings {
+		mutate := func(c *twingate.Config) { require.NoError(t, conf.Unmarshal(c)) }
 		expected := logstest.ReadGolden(t, filepath.Join(goldenDir, name+"_expected.yaml"))
 		lines := goldenLines(t, name)
 		payloads := map[string][][]byte{

@@ -30,7 +30,7 @@ func FuzzAppendLine(f *testing.F) {
 			f.Add(line)
 		}
 	}
-	inputs, err := filepath.Glob(filepath.Join("testdata", "golden", "*.log"))
+	inputs, err := filepath.Glob(filepath.Join(goldenDir, "*.log"))
 	if err != nil {
 		f.Fatal(err)
 	}

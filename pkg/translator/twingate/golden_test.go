@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -24,35 +25,29 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*_expected.yaml from the current output")
 
-// goldenCases maps each input under testdata/golden to the receiver settings it
-// is read with. Every line of an input becomes the records in its
-// <name>_expected.yaml, read as the file input reads it (log.file.name set).
-var goldenCases = map[string]func(*Config){
-	"events":       nil,
-	"docs_spacing": nil,
-	"extra_fields": nil,
-	"client_ip":    nil,
-	"empty_fields": nil,
-	"malformed":    nil,
-	"noise":        func(c *Config) { c.OtherLines = OtherLinesSend },
+// goldenDir holds the golden inputs, their expected records and the settings
+// each is read with (settings.yaml). Every line of an input becomes the
+// records in its <name>_expected.yaml, read as the file input reads it
+// (log.file.name set).
+var goldenDir = filepath.Join("testdata", "golden")
+
+// goldenConfig is the configuration the golden input name is read with.
+func goldenConfig(t *testing.T, settings map[string]*confmap.Conf, name string) Config {
+	t.Helper()
+	cfg := NewDefaultConfig()
+	require.NoError(t, settings[name].Unmarshal(&cfg))
+	return cfg
 }
 
 func TestGolden(t *testing.T) {
-	inputs, err := filepath.Glob(filepath.Join("testdata", "golden", "*.log"))
-	require.NoError(t, err)
-	require.Len(t, inputs, len(goldenCases), "every input needs a goldenCases entry")
-	for _, input := range inputs {
-		name := strings.TrimSuffix(filepath.Base(input), ".log")
+	settings := logstest.GoldenSettings(t, goldenDir)
+	require.NotEmpty(t, settings)
+	for name := range settings {
 		t.Run(name, func(t *testing.T) {
-			mutate, ok := goldenCases[name]
-			require.True(t, ok, "no goldenCases entry for %s", input)
-			cfg := NewDefaultConfig()
-			if mutate != nil {
-				mutate(&cfg)
-			}
-			actual := translateFile(t, cfg, input)
+			input := filepath.Join(goldenDir, name+".log")
+			actual := translateFile(t, goldenConfig(t, settings, name), input)
 
-			expectedPath := filepath.Join("testdata", "golden", name+"_expected.yaml")
+			expectedPath := filepath.Join(goldenDir, name+"_expected.yaml")
 			if *update {
 				require.NoError(t, golden.WriteLogs(t, expectedPath, actual))
 			}
@@ -88,13 +83,11 @@ func translateFile(t *testing.T, cfg Config, path string) plog.Logs {
 // with no body, except the connector's other lines (other_lines: send), whose
 // raw text is their only content.
 func TestBodyNone(t *testing.T) {
-	for name, mutate := range goldenCases {
+	settings := logstest.GoldenSettings(t, goldenDir)
+	for name := range settings {
 		t.Run(name, func(t *testing.T) {
-			input := filepath.Join("testdata", "golden", name+".log")
-			cfg := NewDefaultConfig()
-			if mutate != nil {
-				mutate(&cfg)
-			}
+			input := filepath.Join(goldenDir, name+".log")
+			cfg := goldenConfig(t, settings, name)
 			cfg.Body = BodyNone
 			actual := translateFile(t, cfg, input)
 
@@ -104,7 +97,7 @@ func TestBodyNone(t *testing.T) {
 			for _, line := range strings.Split(strings.TrimSuffix(string(content), "\n"), "\n") {
 				rawLines[ValidUTF8([]byte(line))] = true
 			}
-			expected := logstest.ReadGolden(t, filepath.Join("testdata", "golden", name+"_expected.yaml"))
+			expected := logstest.ReadGolden(t, filepath.Join(goldenDir, name+"_expected.yaml"))
 			for _, rl := range expected.ResourceLogs().All() {
 				for _, sl := range rl.ScopeLogs().All() {
 					for _, lr := range sl.LogRecords().All() {
