@@ -23,7 +23,6 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
@@ -123,8 +122,7 @@ func TestFileInput(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == expected.LogRecordCount() }, waitFor, 10*time.Millisecond)
 	actual := logstest.MergeByResource(sink.AllLogs())
-	require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
-	assert.Equal(t, logstest.EventNames(expected), logstest.EventNames(actual))
+	logstest.RequireLogsMatch(t, expected, actual)
 }
 
 // TestFileInputReplacesInvalidUTF8: the file input reads UTF-8 raw (see

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -53,9 +52,7 @@ func TestGolden(t *testing.T) {
 			}
 			expected, err := golden.ReadLogs(expectedPath)
 			require.NoError(t, err)
-			require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
-			// plogtest does not compare EventName.
-			assert.Equal(t, logstest.EventNames(expected), logstest.EventNames(actual))
+			logstest.RequireLogsMatch(t, expected, actual)
 		})
 	}
 }
