@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -72,7 +73,7 @@ func readPage(t *testing.T, path string) page {
 			a := anchor(strings.TrimSpace(strings.TrimLeft(heading, "#")))
 			// GitHub numbers repeated headings: x, x-1, x-2, ...
 			if k := seen[a]; k > 0 {
-				p.anchors[a+"-"+itoa(k)] = true
+				p.anchors[a+"-"+strconv.Itoa(k)] = true
 			} else {
 				p.anchors[a] = true
 			}
@@ -110,14 +111,6 @@ func anchor(heading string) string {
 		}
 	}
 	return b.String()
-}
-
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
-	}
-	return itoa(n/10) + digits[n%10:n%10+1]
 }
 
 // markdownFiles lists the repository's Markdown files, outside the build
@@ -177,7 +170,7 @@ func TestLinks(t *testing.T) {
 				continue
 			}
 			checked++
-			where := file + ":" + itoa(l.line) + ": " + target
+			where := file + ":" + strconv.Itoa(l.line) + ": " + target
 			path, frag, _ := strings.Cut(target, "#")
 			dest := file
 			if path != "" {
