@@ -21,7 +21,7 @@ import (
 // consumer's batch and the journald sink's batch are both 100.
 const receiverBatch = 100
 
-// crashRepeatBound is what README.md ("Delivery guarantees") promises a
+// crashRepeatBound is what docs/delivery.md promises a
 // crash repeats at most with examples/reliable.yaml: one receiver batch per
 // file being read, plus what the exporter had taken from its queue and not
 // yet had acknowledged.

@@ -5,7 +5,7 @@
 
 package e2e
 
-// Fleet scale-out (examples/fleet/, README "Fleet"), end to end: agents and
+// Fleet scale-out (examples/fleet/, docs/fleet.md), end to end: agents and
 // gateways are the built otelcol-twingate running the example configurations
 // unchanged but for their storage directory, health port and, for agents,
 // the journal directory; Kafka is franz-go's kfake, a Kafka-protocol cluster
@@ -45,7 +45,7 @@ const (
 	fleetRawTopic = "twingate_raw_lines"
 	fleetGroup    = "otelcol-twingate-gateway"
 	// fleetPartitions is the partition count the test creates the topics
-	// with: more than the gateways, as README "Fleet" advises.
+	// with: more than the gateways, as docs/fleet.md advises.
 	fleetPartitions = 6
 )
 
@@ -340,7 +340,7 @@ func waitForFleetDelivery(t *testing.T, backend *otlpBackend, n int, nodes ...*f
 }
 
 // checkFleetMapping checks every delivered record of connector line i
-// against the mapping rules of README "Mapping" (the golden files' rules).
+// against the mapping rules of the translator README (the golden files' rules).
 func checkFleetMapping(t *testing.T, got map[string][]fleetRecord, n int) {
 	t.Helper()
 	for _, c := range fleetConnectors {
@@ -625,7 +625,7 @@ func burstDelivery(backend *otlpBackend, total int) (lost, duplicated int) {
 }
 
 // stockGateway is a gateway built from the stock settings of the kafka
-// receiver and the otlp_http exporter, as in the probe README "Fleet"
+// receiver and the otlp_http exporter, as in the probe docs/fleet.md
 // describes: message_marking before processing, an in-memory queue that
 // refuses when full.
 const stockGateway = `

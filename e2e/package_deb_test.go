@@ -234,7 +234,7 @@ func TestDebPackage(t *testing.T) {
 	out, err = validateAsServiceUser(t, unconfigured)
 	require.Error(t, err, "validated without an endpoint:\n%s", out)
 
-	// Configured as the README says: the ExecCondition lets it start, and
+	// Configured as docs/install.md says: the ExecCondition lets it start, and
 	// the installed binary, run as the service's user, validates the
 	// installed configuration with the environment file's values.
 	env := readString(t, pkgEnvFile)

@@ -6,9 +6,9 @@
 package e2e
 
 // examples/metrics.yaml against real Prometheus servers at their defaults:
-// Prometheus 3 over OTLP (the README's path) and Debian's Prometheus 2.42 over
+// Prometheus 3 over OTLP (the path docs/metrics.md describes) and Debian's Prometheus 2.42 over
 // remote write (examples/backends/prometheus-remote-write.yaml). Every PromQL
-// query of the README, every panel of examples/grafana/ and every alert of
+// query of docs/metrics.md, every panel of examples/grafana/ and every alert of
 // examples/prometheus/ is evaluated on the metrics of a generated
 // three-connector log and compared with values computed from the log.
 
@@ -219,7 +219,7 @@ func bucketQuantile(q float64, counts []float64) float64 {
 	return start + (end-start)*(rank/count)
 }
 
-// aQuery is one PromQL expression of the README, the dashboard or the alert
+// aQuery is one PromQL expression of docs/metrics.md, the dashboard or the alert
 // rules, with the result the log implies.
 type aQuery struct {
 	source, expr string
@@ -228,7 +228,7 @@ type aQuery struct {
 	later time.Duration
 }
 
-// promqlBlock is a ```promql fence of the README: `# title` lines, each
+// promqlBlock is a ```promql fence of docs/metrics.md: `# title` lines, each
 // followed by one expression.
 var promqlBlock = regexp.MustCompile("(?s)```promql\n(.*?)```")
 
@@ -237,7 +237,7 @@ var promqlBlock = regexp.MustCompile("(?s)```promql\n(.*?)```")
 func shippedQueries(t *testing.T, w metricsTruth) []aQuery {
 	t.Helper()
 	byTitle := map[string]promResult{
-		// README
+		// docs/metrics.md
 		"new connections per second, per resource":                                      w.establishedResource,
 		"connection events per second, by event type and resource":                      w.byTypeAndResource,
 		"share of connection attempts that fail, per remote network":                    w.failureRatio,
@@ -274,15 +274,15 @@ func shippedQueries(t *testing.T, w metricsTruth) []aQuery {
 		queries = append(queries, aQuery{source: source + ": " + title, expr: expr, want: want})
 	}
 
-	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	metricsDoc, err := os.ReadFile(filepath.Join(repoRoot, "docs", "metrics.md"))
 	require.NoError(t, err)
-	blocks := promqlBlock.FindAllStringSubmatch(string(readme), -1)
-	require.NotEmpty(t, blocks, "README.md has no ```promql block")
+	blocks := promqlBlock.FindAllStringSubmatch(string(metricsDoc), -1)
+	require.NotEmpty(t, blocks, "docs/metrics.md has no ```promql block")
 	for _, block := range blocks {
 		var title, expr string
 		flush := func() {
 			if expr != "" {
-				add("README", title, expr)
+				add("docs/metrics.md", title, expr)
 			}
 			title, expr = "", ""
 		}
@@ -488,7 +488,7 @@ func runOnLog(t *testing.T, log string, configs ...string) *collector {
 	return startCollector(t, args...)
 }
 
-// TestPrometheus3OTLP: examples/metrics.yaml exactly as the README runs it,
+// TestPrometheus3OTLP: examples/metrics.yaml exactly as docs/metrics.md runs it,
 // logs to VictoriaLogs and metrics to Prometheus 3 over OTLP, both at their
 // defaults (the OTLP receiver enabled: Prometheus has no OTLP ingest
 // otherwise).

@@ -94,7 +94,7 @@ var eventNameOf = map[string]string{
 }
 
 // TestVictoriaLogs: the example forwards every record of the log, and LogsQL
-// finds them as the README says: per event name, every field of a record, by
+// finds them as docs/backends.md says: per event name, every field of a record, by
 // user.email, the WARN records, and at the event's own time.
 func TestVictoriaLogs(t *testing.T) {
 	distribution(t)
@@ -191,7 +191,7 @@ func TestVictoriaLogs(t *testing.T) {
 }
 
 // checkRecordFields compares every field VictoriaLogs stored for one record
-// with the README's mapping applied to its line, by hand.
+// with the translator README mapping applied to its line, by hand.
 func checkRecordFields(t *testing.T, e logEvent, row map[string]string) {
 	t.Helper()
 	var raw struct {
