@@ -111,7 +111,7 @@ journal-fixtures:
 clean:
 	rm -rf $(BUILD_DIR)
 
-# Backends the end-to-end tests start on 127.0.0.1 (README "Backends"). Each is
+# Backends the end-to-end tests start on 127.0.0.1 (docs/backends.md). Each is
 # a file target: built once into _build/, reused by later runs; a fresh clone
 # rebuilds them quickly from the shared Go build cache. Debian's prometheus
 # 2.42 and promtool come from apt (.ci/run).

@@ -8,7 +8,7 @@ import (
 )
 
 // Attribute keys. Semantic conventions name what they can; twingate.* covers
-// the rest. README's mapping table lists the same keys.
+// the rest. This package's README mapping table lists the same keys.
 const (
 	AttrServiceName        = string(semconv.ServiceNameKey)
 	AttrConnectorID        = "twingate.connector.id"

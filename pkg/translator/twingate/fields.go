@@ -214,7 +214,7 @@ type plainField struct {
 	typ   valueType
 }
 
-// plainFields is README's mapping table for the fields that need no more than
+// plainFields is the README's mapping table for the fields that need no more than
 // a type check; mapping.go has a function for each of the others (time, event
 // type, client address, server address, transport, connector and network,
 // relays, location, unknown fields).

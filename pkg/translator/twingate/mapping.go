@@ -30,7 +30,7 @@ type resourceKey struct {
 
 // mapTo fills rec from the scanned event and returns the record's resource
 // identity and the paths of fields it could not use. Every usable field is
-// mapped even when others are not. The steps follow README's mapping table.
+// mapped even when others are not. The steps follow this package's README mapping table.
 func (e *event) mapTo(rec plog.LogRecord, keys keyCache) (resourceKey, []string) {
 	attrs := rec.Attributes()
 	// The known attributes, the input's own (log.file.*) and the unknown fields.
