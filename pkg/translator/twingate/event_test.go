@@ -31,7 +31,7 @@ func mapped(t *testing.T, payload string) (plog.LogRecord, []string, error) {
 	return rec, invalid, nil
 }
 
-func TestScannerStrings(t *testing.T) {
+func TestEventStringValues(t *testing.T) {
 	for name, tc := range map[string]struct{ json, want string }{
 		"plain":               {`"x"`, "x"},
 		"escapes":             {`"a\"b\\c\/d\n\t\r\b\f"`, "a\"b\\c/d\n\t\r\b\f"},
@@ -52,7 +52,10 @@ func TestScannerStrings(t *testing.T) {
 	}
 }
 
-func TestScannerRejects(t *testing.T) {
+// TestEventRejectsInvalidJSON: a payload the scanner rejects (jsonscan's
+// TestScannerRejects) makes the whole event invalid, wherever in the event
+// the fault is.
+func TestEventRejectsInvalidJSON(t *testing.T) {
 	deep := strings.Repeat("[", jsonscan.MaxNesting+1) + strings.Repeat("]", jsonscan.MaxNesting+1)
 	for name, payload := range map[string]string{
 		"bad escape":            "{" + base + `,"x":"\x41"}`,
@@ -84,7 +87,7 @@ func TestScannerRejects(t *testing.T) {
 	}
 }
 
-func TestScannerAccepts(t *testing.T) {
+func TestEventAcceptsValidJSON(t *testing.T) {
 	t.Run("whitespace between tokens", func(t *testing.T) {
 		rec, invalid, err := mapped(t, " {\t\"connection\" :\r\n{ \"id\" : \"p-1\" } , \"connector\":{\"id\":\"1\"},"+
 			"\"event_type\":\"established_connection\",\"timestamp\" : 1763633300000 } \t")
