@@ -38,9 +38,26 @@ func ReadGolden(t testing.TB, path string) plog.Logs {
 // RequireLogsMatch compares actual with expected ignoring the time records
 // were read, with opts on top, and then their event names, which plogtest
 // does not compare.
+//
+// The scope version is the build's (twingate.ScopeVersion: "(devel)" under
+// go test, a VCS or release version elsewhere), so golden files do not hold
+// it: the comparison ignores it, after checking that every scope has one and
+// the same. pkg/translator/twingate's TestBatchScopeVersion checks its value.
 func RequireLogsMatch(t testing.TB, expected, actual plog.Logs, opts ...plogtest.CompareLogsOption) {
 	t.Helper()
-	opts = append([]plogtest.CompareLogsOption{plogtest.IgnoreObservedTimestamp()}, opts...)
+	var versions []string
+	for _, rl := range actual.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			versions = append(versions, sl.Scope().Version())
+		}
+	}
+	if len(versions) > 0 {
+		require.NotEmpty(t, versions[0], "scope version")
+		for _, v := range versions {
+			require.Equal(t, versions[0], v, "scope version")
+		}
+	}
+	opts = append([]plogtest.CompareLogsOption{plogtest.IgnoreObservedTimestamp(), plogtest.IgnoreScopeLogsVersion()}, opts...)
 	require.NoError(t, plogtest.CompareLogs(expected, actual, opts...))
 	assert.Equal(t, EventNames(expected), EventNames(actual))
 }
