@@ -106,7 +106,7 @@ lint:
 	@for m in $(STANDINS); do (cd $$m && $(GO) vet ./...); done
 
 journal-fixtures:
-	testdata/journal/make-fixtures.sh
+	internal/testcorpus/journal/make-fixtures.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

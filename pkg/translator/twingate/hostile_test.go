@@ -4,7 +4,6 @@
 package twingate
 
 import (
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -17,10 +16,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 )
 
 // hostileDir holds the hostile corpus (see logstest.HostileCorpus).
-var hostileDir = filepath.Join("testdata", "hostile")
+var hostileDir = testcorpus.Path("hostile")
 
 // hostileConversion is what translating one line produced.
 type hostileConversion struct {
