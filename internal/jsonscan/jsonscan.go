@@ -188,7 +188,7 @@ func (sc *Scanner) enter() bool {
 // stopsString marks the bytes that end the fast scan of a string: its
 // closing quote, an escape, and control bytes, which JSON forbids raw.
 var stopsString = func() (t [256]bool) {
-	for c := 0; c < 0x20; c++ {
+	for c := range 0x20 {
 		t[c] = true
 	}
 	t['"'], t['\\'] = true, true

@@ -113,7 +113,7 @@ func TestScannerSpanAndScalar(t *testing.T) {
 // stringStop tests at once: Str and Skip must agree with encoding/json.
 func TestScannerStringsAtEveryOffset(t *testing.T) {
 	for _, mid := range []string{`\"`, `\\`, `\/`, `\n`, `\u00e9`, `\ud83d\ude00`, `\ud83d`, "é", "\x01", "\x1f", `\x`, `\u12`, `\`} {
-		for before := 0; before <= 17; before++ {
+		for before := range 18 {
 			for _, after := range []int{0, 3, 9} {
 				text := `"` + strings.Repeat("a", before) + mid + strings.Repeat("b", after) + `"`
 				var want string

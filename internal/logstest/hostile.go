@@ -71,17 +71,17 @@ var HostileGenerated = map[string]func() []byte{
 }
 
 // HostileCorpus returns every line of the corpus by kind.
-func HostileCorpus(t testing.TB, dir string) map[string][]byte {
-	t.Helper()
+func HostileCorpus(tb testing.TB, dir string) map[string][]byte {
+	tb.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.log"))
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	lines := map[string][]byte{}
 	for _, f := range files {
 		content, err := os.ReadFile(f)
-		require.NoError(t, err)
+		require.NoError(tb, err)
 		line, ok := bytes.CutSuffix(content, []byte("\n"))
-		require.True(t, ok, "%s must end with a newline", f)
-		require.NotContains(t, string(line), "\n", "%s must hold one line", f)
+		require.True(tb, ok, "%s must end with a newline", f)
+		require.NotContains(tb, string(line), "\n", "%s must hold one line", f)
 		lines[strings.TrimSuffix(filepath.Base(f), ".log")] = line
 	}
 	for kind, gen := range HostileGenerated {
@@ -91,11 +91,11 @@ func HostileCorpus(t testing.TB, dir string) map[string][]byte {
 }
 
 // HostileExpectations reads expected.yaml of the corpus in dir.
-func HostileExpectations(t testing.TB, dir string) map[string]HostileExpectation {
-	t.Helper()
+func HostileExpectations(tb testing.TB, dir string) map[string]HostileExpectation {
+	tb.Helper()
 	conf, err := confmaptest.LoadConf(filepath.Join(dir, "expected.yaml"))
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	expected := map[string]HostileExpectation{}
-	require.NoError(t, conf.Unmarshal(&expected))
+	require.NoError(tb, conf.Unmarshal(&expected))
 	return expected
 }

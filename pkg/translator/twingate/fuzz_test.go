@@ -11,9 +11,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 )
 
 // FuzzAppendLine feeds arbitrary lines to Translator.AppendLine, the path

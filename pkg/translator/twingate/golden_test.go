@@ -11,12 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"

@@ -9,11 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
-	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 )
 
 // testSettings are the file input's defaults: format auto, max_log_size 1 MiB.
