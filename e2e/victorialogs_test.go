@@ -105,12 +105,12 @@ func TestVictoriaLogs(t *testing.T) {
 	example, err := os.ReadFile(filepath.Join(repoRoot, "examples", "backends", "victorialogs.yaml"))
 	require.NoError(t, err)
 	config := string(example)
-	for old, new := range map[string]string{
+	for from, to := range map[string]string{
 		"    journald: {}\n":        fmt.Sprintf("    file: {include: [%q], start_at: beginning, poll_interval: 50ms}\n", path),
 		"/var/lib/otelcol-twingate": t.TempDir(),
 	} {
-		require.Contains(t, config, old)
-		config = strings.ReplaceAll(config, old, new)
+		require.Contains(t, config, from)
+		config = strings.ReplaceAll(config, from, to)
 	}
 	configPath := filepath.Join(t.TempDir(), "victorialogs.yaml")
 	require.NoError(t, os.WriteFile(configPath, []byte(config), 0o600))
