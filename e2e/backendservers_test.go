@@ -89,7 +89,7 @@ func startServer(t *testing.T, name, bin, readyURL string, args ...string) {
 		default:
 		}
 		if resp, err := http.Get(readyURL); err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // only the status matters
 			if resp.StatusCode == http.StatusOK {
 				return
 			}

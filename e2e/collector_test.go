@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 )
 
 const waitForCollector = 30 * time.Second
@@ -36,7 +38,7 @@ func examplePath(name string) string { return filepath.Join(repoRoot, "examples"
 // mappingTestdata is a file of the line -> record mapping's test data (golden
 // files, hostile corpus).
 func mappingTestdata(elem ...string) string {
-	return filepath.Join(append([]string{repoRoot, "pkg", "translator", "twingate", "testdata"}, elem...)...)
+	return testcorpus.Path(elem...)
 }
 
 // receiverTestdata is a file of the receiver's own test data.

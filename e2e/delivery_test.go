@@ -28,10 +28,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 )
 
 // waitForDelivery bounds how long a test waits for every line to arrive.
@@ -126,7 +127,13 @@ func startSteadyWriter(t *testing.T, n int, write func(i int, line string) error
 		}
 		w.done <- nil
 	}()
-	t.Cleanup(func() { <-w.done })
+	t.Cleanup(func() {
+		// The goroutine's end; wait reports its error, which it puts back
+		// for this.
+		if err := <-w.done; err != nil {
+			t.Logf("connector log writer: %v", err)
+		}
+	})
 	return w
 }
 
@@ -402,7 +409,7 @@ func TestDeliveryAcrossCrash(t *testing.T) {
 //     it holds.
 //   - copytruncate: connector.log is copied to connector.log.N and truncated.
 //     Lines the receiver had not read yet are only in the copy, so include
-//     must match the copies too (connector.log*); the copy is recognised by
+//     must match the copies too (connector.log*); the copy is recognized by
 //     its fingerprint and read from the old offset. A line the connector
 //     writes between the copy and the truncation is in neither file and lost,
 //     by any tailer: logrotate's copytruncate documents that race. The test

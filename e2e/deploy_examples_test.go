@@ -27,12 +27,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 )
 
 // exampleEnv is what the deployment examples' collector configurations read
@@ -303,11 +303,11 @@ func checkDaemonSet(t *testing.T, p string) {
 	dec := yaml.NewDecoder(bytes.NewReader(content))
 	for {
 		var doc map[string]any
-		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
 			break
-		} else {
-			require.NoError(t, err)
 		}
+		require.NoError(t, err)
 		kind, _ := doc["kind"].(string)
 		require.NotEmpty(t, doc["apiVersion"], "a document without apiVersion")
 		require.NotEmpty(t, dig(doc, "metadata", "name"), "%s without a name", kind)

@@ -25,14 +25,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
-	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 )
 
 var exampleFixture = filepath.Join("testdata", "examples", "connections.log")

@@ -21,10 +21,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -32,8 +34,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
@@ -104,7 +104,7 @@ func (k *kafka) assignment(t *testing.T, group string) map[string][]int32 {
 
 // waitForAssignment waits until group has members members that between them
 // hold all fleetPartitions partitions, and returns the assignment.
-func (k *kafka) waitForAssignment(t *testing.T, group string, members int) map[string][]int32 {
+func (k *kafka) waitForAssignment(t *testing.T, group string, members int) map[string][]int32 { //nolint:unparam // any consumer group, though the tests have one
 	t.Helper()
 	var got map[string][]int32
 	require.Eventually(t, func() bool {
@@ -304,8 +304,8 @@ func checkFleetDelivery(got map[string][]fleetRecord, n int) fleetDelivery {
 			key := fleetKey(c, i)
 			seen[key] = true
 			d.expected++
-			switch k := len(got[key]); {
-			case k == 0:
+			switch k := len(got[key]); k {
+			case 0:
 				d.lost++
 			default:
 				d.perConnector[c.name]++
@@ -601,7 +601,7 @@ func produceBurst(t *testing.T, k *kafka, messages, perMessage int, partitions .
 		}
 		value, err := marshaler.MarshalLogs(logs)
 		require.NoError(t, err)
-		r := &kgo.Record{Key: []byte(fmt.Sprint(m % 7)), Value: value}
+		r := &kgo.Record{Key: []byte(strconv.Itoa(m % 7)), Value: value}
 		if len(partitions) > 0 {
 			r.Partition = partitions[m%len(partitions)]
 		}
@@ -614,8 +614,8 @@ func produceBurst(t *testing.T, k *kafka, messages, perMessage int, partitions .
 func burstDelivery(backend *otlpBackend, total int) (lost, duplicated int) {
 	got := fleetRecords(backend.logs.AllLogs())
 	for i := range total {
-		switch k := len(got[fmt.Sprintf("burst-%06d twingate.connection.closed", i)]); {
-		case k == 0:
+		switch k := len(got[fmt.Sprintf("burst-%06d twingate.connection.closed", i)]); k {
+		case 0:
 			lost++
 		default:
 			duplicated += k - 1

@@ -17,9 +17,10 @@ import (
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 )
 
 // TestForwardGoldenOverOTLP: every record that reaches the backend carries

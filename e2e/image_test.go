@@ -282,11 +282,11 @@ func kubernetesDocs(t *testing.T, p string) map[string]map[string]any {
 	dec := yaml.NewDecoder(bytes.NewReader(content))
 	for {
 		var doc map[string]any
-		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
 			return docs
-		} else {
-			require.NoError(t, err)
 		}
+		require.NoError(t, err)
 		kind, _ := doc["kind"].(string)
 		docs[kind] = doc
 	}
@@ -381,7 +381,7 @@ func checkDockerfileBuildsImage(t *testing.T, img *ociImage) {
 		}
 	}
 	require.Equal(t, 2, stage, "a build stage and a runtime stage")
-	require.Equal(t, len(img.layer), len(built), "the Dockerfile copies as many files as the layer holds")
+	require.Len(t, built, len(img.layer), "the Dockerfile copies as many files as the layer holds")
 	for p, want := range img.layer {
 		got, ok := built[p]
 		if assert.True(t, ok, "the Dockerfile does not copy %s", p) {
@@ -401,7 +401,7 @@ func checkDockerfileBuildsImage(t *testing.T, img *ociImage) {
 	entrypoint, err := json.Marshal(cfg.Entrypoint)
 	require.NoError(t, err)
 	assert.Equal(t, `["`+dockerEntrypoint(t)+`"]`, string(entrypoint))
-	assert.Equal(t, cfg.Cmd, []string{"--config=" + dockerCmdConfig(t)})
+	assert.Equal(t, []string{"--config=" + dockerCmdConfig(t)}, cfg.Cmd)
 }
 
 // checkImageLoads reads the tarball with skopeo (containers/image, the

@@ -62,7 +62,7 @@ func dpkg(t *testing.T, args ...string) string {
 }
 
 // cleanUpDeb purges the package and deletes the user its preinst created
-// (recognised by its comment), so that every run starts from scratch.
+// (recognized by its comment), so that every run starts from scratch.
 func cleanUpDeb(t *testing.T) {
 	t.Helper()
 	if dpkgStatus(t) != "" && dpkgStatus(t) != "not-installed" {
@@ -93,7 +93,7 @@ func requireMode(t *testing.T, p string, mode fs.FileMode, owner string) {
 func requireAbsent(t *testing.T, p, why string) {
 	t.Helper()
 	_, err := os.Lstat(p)
-	assert.True(t, errors.Is(err, fs.ErrNotExist), "%s should be gone: %s", p, why)
+	assert.ErrorIs(t, err, fs.ErrNotExist, "%s should be gone: %s", p, why)
 }
 
 func readString(t *testing.T, p string) string {

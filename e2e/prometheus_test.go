@@ -48,7 +48,7 @@ func labelKey(labels map[string]string) string {
 // labels builds a label set from alternating names and values.
 func labels(kv ...string) string {
 	m := map[string]string{}
-	for i := 0; i < len(kv); i += 2 {
+	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
 	}
 	return labelKey(m)
@@ -374,21 +374,17 @@ func checkShippedQueries(t *testing.T, promURL string, w metricsTruth, now time.
 	}
 }
 
-func assertResultsEqual(t *testing.T, want, got promResult, msgAndArgs ...any) bool {
+func assertResultsEqual(t *testing.T, want, got promResult, msgAndArgs ...any) {
 	t.Helper()
 	if !assert.ElementsMatch(t, slices.Collect(resultKeys(want)), slices.Collect(resultKeys(got)), msgAndArgs...) {
-		return false
+		return
 	}
-	ok := true
 	for k, v := range want {
 		// Exact for counts and byte sums (integers well below 2^53); ratios,
 		// quantiles and sums of seconds may differ in the last bits with the
 		// order of float additions.
-		if !assert.InEpsilon(t, nonZero(v), nonZero(got[k]), 1e-9, append([]any{k}, msgAndArgs...)...) {
-			ok = false
-		}
+		assert.InEpsilon(t, nonZero(v), nonZero(got[k]), 1e-9, append([]any{k}, msgAndArgs...)...)
 	}
-	return ok
 }
 
 // nonZero shifts zero (an active count) so InEpsilon can compare it.

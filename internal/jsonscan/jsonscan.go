@@ -188,7 +188,7 @@ func (sc *Scanner) enter() bool {
 // stopsString marks the bytes that end the fast scan of a string: its
 // closing quote, an escape, and control bytes, which JSON forbids raw.
 var stopsString = func() (t [256]bool) {
-	for c := 0; c < 0x20; c++ {
+	for c := range 0x20 {
 		t[c] = true
 	}
 	t['"'], t['\\'] = true, true
@@ -494,9 +494,6 @@ func New(s string) Scanner { return Scanner{s: s} }
 // Err is the first syntax error met, nil while the text is valid so far.
 func (sc *Scanner) Err() error { return sc.err }
 
-// Pos is the scanner's offset in the text, for Seek.
+// Pos is the scanner's offset in the text: text[a:b] between two Pos calls
+// is what the scanner read in between.
 func (sc *Scanner) Pos() int { return sc.i }
-
-// Seek moves the scanner back to an offset Pos returned, to read a value
-// again.
-func (sc *Scanner) Seek(pos int) { sc.i = pos }

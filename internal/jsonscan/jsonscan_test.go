@@ -75,23 +75,37 @@ func TestScannerRejects(t *testing.T) {
 	}
 }
 
-func TestScannerSpanAndSeek(t *testing.T) {
-	sc := New(`{"a":{"b":[1,2]},"c":"d"}`)
-	k, ok := sc.FirstKey()
-	require.True(t, ok)
-	assert.Equal(t, "a", k)
-	start := sc.Pos()
-	assert.Equal(t, `{"b":[1,2]}`, sc.Span())
-	sc.Seek(start)
-	assert.Equal(t, Value{Kind: KindOther}, sc.Scalar(), "an object is no scalar")
-	k, ok = sc.NextKey()
-	require.True(t, ok)
-	assert.Equal(t, "c", k)
-	assert.Equal(t, Value{Kind: KindString, Text: "d"}, sc.Scalar())
-	_, ok = sc.NextKey()
-	assert.False(t, ok)
-	sc.End()
-	assert.NoError(t, sc.Err())
+// TestScannerSpanAndScalar reads an object value once as a Span (Pos
+// brackets it) and once as a Scalar (KindOther, skipped): either way the
+// scanner goes on with the next key.
+func TestScannerSpanAndScalar(t *testing.T) {
+	const text = `{"a":{"b":[1,2]},"c":"d"}`
+	for name, read := range map[string]func(t *testing.T, sc *Scanner){
+		"span": func(t *testing.T, sc *Scanner) {
+			start := sc.Pos()
+			assert.Equal(t, `{"b":[1,2]}`, sc.Span())
+			assert.JSONEq(t, `{"b":[1,2]}`, text[start:sc.Pos()], "Pos brackets what was read")
+		},
+		"scalar": func(t *testing.T, sc *Scanner) {
+			assert.Equal(t, Value{Kind: KindOther}, sc.Scalar(), "an object is no scalar")
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			sc := New(text)
+			k, ok := sc.FirstKey()
+			require.True(t, ok)
+			assert.Equal(t, "a", k)
+			read(t, &sc)
+			k, ok = sc.NextKey()
+			require.True(t, ok)
+			assert.Equal(t, "c", k)
+			assert.Equal(t, Value{Kind: KindString, Text: "d"}, sc.Scalar())
+			_, ok = sc.NextKey()
+			assert.False(t, ok)
+			sc.End()
+			assert.NoError(t, sc.Err())
+		})
+	}
 }
 
 // TestScannerStringsAtEveryOffset puts escapes, raw control bytes and bad
@@ -99,7 +113,7 @@ func TestScannerSpanAndSeek(t *testing.T) {
 // stringStop tests at once: Str and Skip must agree with encoding/json.
 func TestScannerStringsAtEveryOffset(t *testing.T) {
 	for _, mid := range []string{`\"`, `\\`, `\/`, `\n`, `\u00e9`, `\ud83d\ude00`, `\ud83d`, "é", "\x01", "\x1f", `\x`, `\u12`, `\`} {
-		for before := 0; before <= 17; before++ {
+		for before := range 18 {
 			for _, after := range []int{0, 3, 9} {
 				text := `"` + strings.Repeat("a", before) + mid + strings.Repeat("b", after) + `"`
 				var want string

@@ -149,7 +149,7 @@ func (g *Generator) event(b []byte, c connection, eventType string) []byte {
 	b = append(b, `"},"event_type":"`...)
 	b = append(b, eventType...)
 	b = append(b, `","location":"{\"city\":\"Ashburn\",\"country\":\"US\",\"region\":\"VA\"}","relays":[`...)
-	for i := 0; i < c.relays; i++ {
+	for i := range c.relays {
 		if i > 0 {
 			b = append(b, ',')
 		}

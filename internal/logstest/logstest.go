@@ -28,21 +28,38 @@ import (
 )
 
 // ReadGolden reads a golden file written by golden.WriteLogs.
-func ReadGolden(t testing.TB, path string) plog.Logs {
-	t.Helper()
+func ReadGolden(tb testing.TB, path string) plog.Logs {
+	tb.Helper()
 	logs, err := golden.ReadLogs(path)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	return logs
 }
 
 // RequireLogsMatch compares actual with expected ignoring the time records
 // were read, with opts on top, and then their event names, which plogtest
 // does not compare.
-func RequireLogsMatch(t testing.TB, expected, actual plog.Logs, opts ...plogtest.CompareLogsOption) {
-	t.Helper()
-	opts = append([]plogtest.CompareLogsOption{plogtest.IgnoreObservedTimestamp()}, opts...)
-	require.NoError(t, plogtest.CompareLogs(expected, actual, opts...))
-	assert.Equal(t, EventNames(expected), EventNames(actual))
+//
+// The scope version is the build's (twingate.ScopeVersion: "(devel)" under
+// go test, a VCS or release version elsewhere), so golden files do not hold
+// it: the comparison ignores it, after checking that every scope has one and
+// the same. pkg/translator/twingate's TestBatchScopeVersion checks its value.
+func RequireLogsMatch(tb testing.TB, expected, actual plog.Logs, opts ...plogtest.CompareLogsOption) {
+	tb.Helper()
+	var versions []string
+	for _, rl := range actual.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			versions = append(versions, sl.Scope().Version())
+		}
+	}
+	if len(versions) > 0 {
+		require.NotEmpty(tb, versions[0], "scope version")
+		for _, v := range versions {
+			require.Equal(tb, versions[0], v, "scope version")
+		}
+	}
+	opts = append([]plogtest.CompareLogsOption{plogtest.IgnoreObservedTimestamp(), plogtest.IgnoreScopeLogsVersion()}, opts...)
+	require.NoError(tb, plogtest.CompareLogs(expected, actual, opts...))
+	assert.Equal(tb, EventNames(expected), EventNames(actual))
 }
 
 // MergeByResource puts the records of several deliveries under one
@@ -101,20 +118,20 @@ func WithoutObservedTime(logs plog.Logs) plog.Logs {
 // WriteSteps appends input to path, following its "#!" steps: "#! wait N"
 // waits up to timeout until records() reaches N, "#! rotate SUFFIX" renames
 // the file as a log rotator would.
-func WriteSteps(t testing.TB, input, path string, records func() int, timeout time.Duration) {
-	t.Helper()
+func WriteSteps(tb testing.TB, input, path string, records func() int, timeout time.Duration) {
+	tb.Helper()
 	content, err := os.ReadFile(input)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	var pending bytes.Buffer
 	flush := func() {
 		if pending.Len() == 0 {
 			return
 		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		require.NoError(t, err)
+		require.NoError(tb, err)
 		_, err = f.Write(pending.Bytes())
-		require.NoError(t, err)
-		require.NoError(t, f.Close())
+		require.NoError(tb, err)
+		require.NoError(tb, f.Close())
 		pending.Reset()
 	}
 	scanner := bufio.NewScanner(bytes.NewReader(content))
@@ -130,16 +147,16 @@ func WriteSteps(t testing.TB, input, path string, records func() int, timeout ti
 		switch verb, arg, _ := strings.Cut(step, " "); verb {
 		case "wait":
 			n, err := strconv.Atoi(arg)
-			require.NoError(t, err)
-			require.Eventually(t, func() bool { return records() >= n }, timeout, 10*time.Millisecond,
+			require.NoError(tb, err)
+			require.Eventually(tb, func() bool { return records() >= n }, timeout, 10*time.Millisecond,
 				"waiting for %d records, got %d", n, records())
 		case "rotate":
-			require.NoError(t, os.Rename(path, path+arg))
+			require.NoError(tb, os.Rename(path, path+arg))
 		default:
-			t.Fatalf("unknown step %q in %s", line, input)
+			tb.Fatalf("unknown step %q in %s", line, input)
 		}
 	}
-	require.NoError(t, scanner.Err())
+	require.NoError(tb, scanner.Err())
 	flush()
 }
 
@@ -152,22 +169,22 @@ const PodLogDir = "var/log/pods/twingate_twingate-connector-7d9f8b6c5d-x2k4q_3f2
 // name, the settings (other_lines, on_error, body) the input is read with,
 // to unmarshal over the defaults. It fails unless every <name>.log in dir
 // has an entry and every entry an input.
-func GoldenSettings(t testing.TB, dir string) map[string]*confmap.Conf {
-	t.Helper()
+func GoldenSettings(tb testing.TB, dir string) map[string]*confmap.Conf {
+	tb.Helper()
 	conf, err := confmaptest.LoadConf(filepath.Join(dir, "settings.yaml"))
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	inputs, err := filepath.Glob(filepath.Join(dir, "*.log"))
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	settings := map[string]*confmap.Conf{}
 	for _, input := range inputs {
 		name := strings.TrimSuffix(filepath.Base(input), ".log")
-		require.True(t, conf.IsSet(name), "settings.yaml has no entry for %s", input)
+		require.True(tb, conf.IsSet(name), "settings.yaml has no entry for %s", input)
 		sub, err := conf.Sub(name)
-		require.NoError(t, err)
+		require.NoError(tb, err)
 		settings[name] = sub
 	}
 	for name := range conf.ToStringMap() {
-		require.Contains(t, settings, name, "settings.yaml names %s, which has no input", name)
+		require.Contains(tb, settings, name, "settings.yaml names %s, which has no input", name)
 	}
 	return settings
 }

@@ -178,7 +178,7 @@ func titled(s string) string {
 
 func renderDocumentation(md Metadata) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "[comment]: <> (Written from metadata.yaml; TestDocumentation checks it. Do not edit by hand: run go test -run TestDocumentation -update.)\n\n")
+	fmt.Fprintf(&b, "[comment]: <> (Written from metadata.yaml; TestMetadata checks it. Do not edit by hand: run go test -run TestMetadata -update.)\n\n")
 	fmt.Fprintf(&b, "# %s\n\n## Internal Telemetry\n\nThe following telemetry is emitted by this component.\n", md.Type)
 	names := make([]string, 0, len(md.Telemetry.Metrics))
 	for name := range md.Telemetry.Metrics {

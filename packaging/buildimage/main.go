@@ -321,8 +321,10 @@ func tarDir(dir, out string) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+			// Cleaning up after the error already returned: a failure here
+			// leaves a temporary file, which the error has to outrank.
+			_ = f.Close()
+			_ = os.Remove(f.Name())
 		}
 	}()
 	tw := tar.NewWriter(f)

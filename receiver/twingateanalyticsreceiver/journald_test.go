@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,7 +24,7 @@ import (
 // journalDir holds a real journal file written by systemd-journal-remote
 // (`make journal-fixtures`): six entries of unit twingate-connector (four
 // ANALYTICS lines, two other lines) and one of sshd.
-var journalDir = filepath.Join("..", "..", "testdata", "journal")
+var journalDir = testcorpus.Path("journal")
 
 // TestJournaldInput reads the fixture journal through stanza's journald input,
 // which runs journalctl, with the receiver's default unit filter.

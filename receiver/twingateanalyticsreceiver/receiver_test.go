@@ -25,6 +25,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
@@ -33,7 +34,7 @@ const waitFor = 10 * time.Second
 
 // mappingTestdata holds the golden files and the hostile corpus of the line ->
 // record mapping, which the receiver's inputs must deliver unchanged.
-var mappingTestdata = filepath.Join("..", "..", "pkg", "translator", "twingate", "testdata")
+var mappingTestdata = testcorpus.Path()
 
 // update rewrites the receiver's golden files (container logs, journald)
 // from the current output; review the diff.

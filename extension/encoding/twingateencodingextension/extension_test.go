@@ -24,12 +24,13 @@ import (
 
 	"github.com/otelcol-twingate/otelcol-twingate/extension/encoding/twingateencodingextension/internal/metadata"
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 )
 
 // goldenDir holds the receiver's golden inputs and records, which the
 // translator's own tests check; the extension must give the same records.
-var goldenDir = filepath.Join("..", "..", "..", "pkg", "translator", "twingate", "testdata", "golden")
+var goldenDir = testcorpus.Path("golden")
 
 // testID is the extension's ID in the tests: its counters carry it.
 var testID = component.MustNewIDWithName("twingate_encoding", "raw")

@@ -69,7 +69,8 @@ type Batch struct {
 	hasLast  bool
 }
 
-// NewBatch starts an empty batch whose records are in the scope scopeName.
+// NewBatch starts an empty batch whose records are in the scope scopeName,
+// version ScopeVersion().
 func NewBatch(scopeName string) *Batch {
 	return &Batch{
 		logs:      plog.NewLogs(),
@@ -115,6 +116,7 @@ func (b *Batch) newResource(key resourceKey, src *Source) plog.LogRecordSlice {
 	}
 	sl := rl.ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(b.scopeName)
+	sl.Scope().SetVersion(version)
 	return sl.LogRecords()
 }
 

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/linegen"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/linegen"
 )
 
 // batchSize is the file consumer's batch: it emits up to 100 lines a call.
@@ -32,7 +33,7 @@ func BenchmarkConvert(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var bt *Batch
-	for i := 0; i < b.N; i++ {
+	for i := range b.N {
 		if i%batchSize == 0 {
 			bt = NewBatch(goldenScopeName)
 		}
@@ -51,7 +52,7 @@ func BenchmarkPdataFloor(b *testing.B) {
 	intKeys := []string{"i1", "i2", "i3", "i4", "i5", "i6"}
 	b.ReportAllocs()
 	var recs plog.LogRecordSlice
-	for i := 0; i < b.N; i++ {
+	for i := range b.N {
 		if i%batchSize == 0 {
 			recs = plog.NewLogRecordSlice()
 		}

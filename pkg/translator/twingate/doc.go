@@ -7,7 +7,7 @@
 // The path from a line to a record, in the order the files take it:
 //
 //   - prefix.go: is it an ANALYTICS line, and where does its JSON start;
-//   - jsonscan.go: a one-pass JSON scanner over the payload;
+//   - internal/jsonscan: a one-pass JSON scanner over the payload;
 //   - event.go: the fields of one connection event, found by the table in
 //     fields.go, each kept as scanned until it is mapped;
 //   - mapping.go: the fields become the record's time, event name, severity

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 )
 
 // base is a valid event the cases below extend with one more field.
@@ -31,7 +32,7 @@ func mapped(t *testing.T, payload string) (plog.LogRecord, []string, error) {
 	return rec, invalid, nil
 }
 
-func TestScannerStrings(t *testing.T) {
+func TestEventStringValues(t *testing.T) {
 	for name, tc := range map[string]struct{ json, want string }{
 		"plain":               {`"x"`, "x"},
 		"escapes":             {`"a\"b\\c\/d\n\t\r\b\f"`, "a\"b\\c/d\n\t\r\b\f"},
@@ -52,7 +53,10 @@ func TestScannerStrings(t *testing.T) {
 	}
 }
 
-func TestScannerRejects(t *testing.T) {
+// TestEventRejectsInvalidJSON: a payload the scanner rejects (jsonscan's
+// TestScannerRejects) makes the whole event invalid, wherever in the event
+// the fault is.
+func TestEventRejectsInvalidJSON(t *testing.T) {
 	deep := strings.Repeat("[", jsonscan.MaxNesting+1) + strings.Repeat("]", jsonscan.MaxNesting+1)
 	for name, payload := range map[string]string{
 		"bad escape":            "{" + base + `,"x":"\x41"}`,
@@ -84,7 +88,7 @@ func TestScannerRejects(t *testing.T) {
 	}
 }
 
-func TestScannerAccepts(t *testing.T) {
+func TestEventAcceptsValidJSON(t *testing.T) {
 	t.Run("whitespace between tokens", func(t *testing.T) {
 		rec, invalid, err := mapped(t, " {\t\"connection\" :\r\n{ \"id\" : \"p-1\" } , \"connector\":{\"id\":\"1\"},"+
 			"\"event_type\":\"established_connection\",\"timestamp\" : 1763633300000 } \t")
@@ -97,8 +101,10 @@ func TestScannerAccepts(t *testing.T) {
 		rec, invalid, err := mapped(t, "{"+base+`,"a":-0,"b":1.5e-3,"c":2E+2,"d":9223372036854775808,"e":1e400}`)
 		require.NoError(t, err)
 		assert.Empty(t, invalid)
-		assert.Equal(t, map[string]any{"twingate.a": int64(0), "twingate.b": 0.0015, "twingate.c": 200.0,
-			"twingate.d": "9223372036854775808", "twingate.e": "1e400"},
+		assert.Equal(t, map[string]any{
+			"twingate.a": int64(0), "twingate.b": 0.0015, "twingate.c": 200.0,
+			"twingate.d": "9223372036854775808", "twingate.e": "1e400",
+		},
 			pick(rec, "twingate.a", "twingate.b", "twingate.c", "twingate.d", "twingate.e"))
 	})
 	t.Run("repeated object replaces the earlier one", func(t *testing.T) {
@@ -218,13 +224,20 @@ func TestRelays(t *testing.T) {
 		json, want string // want: the attribute as JSON, "" for none
 		invalid    []string
 	}{
-		"two relays": {`[{"ip":"1.2.3.4","port":30003,"name":"r1"}, {"ip":"5.6.7.8","port":"30001 ","name":"r2"}]`,
-			`[{"ip":"1.2.3.4","port":30003,"name":"r1"},{"ip":"5.6.7.8","port":30001,"name":"r2"}]`, nil},
-		"odd members": {`[{"port":null,"x":{"a":[1,true]},"y":-2.5,"z":false,"w":null,"v":"a\"b"}]`,
-			`[{"port":null,"x":{"a":[1,true]},"y":-2.5,"z":false,"w":null,"v":"a\"b"}]`, []string{"relays[0].port"}},
-		"bad ports": {`[{"port":70000},{"port":"x"},{"port":true},{"port":[1]},{"port":1.5}]`,
+		"two relays": {
+			`[{"ip":"1.2.3.4","port":30003,"name":"r1"}, {"ip":"5.6.7.8","port":"30001 ","name":"r2"}]`,
+			`[{"ip":"1.2.3.4","port":30003,"name":"r1"},{"ip":"5.6.7.8","port":30001,"name":"r2"}]`, nil,
+		},
+		"odd members": {
+			`[{"port":null,"x":{"a":[1,true]},"y":-2.5,"z":false,"w":null,"v":"a\"b"}]`,
+			`[{"port":null,"x":{"a":[1,true]},"y":-2.5,"z":false,"w":null,"v":"a\"b"}]`,
+			[]string{"relays[0].port"},
+		},
+		"bad ports": {
 			`[{"port":70000},{"port":"x"},{"port":true},{"port":[1]},{"port":1.5}]`,
-			[]string{"relays[0].port", "relays[1].port", "relays[2].port", "relays[3].port", "relays[4].port"}},
+			`[{"port":70000},{"port":"x"},{"port":true},{"port":[1]},{"port":1.5}]`,
+			[]string{"relays[0].port", "relays[1].port", "relays[2].port", "relays[3].port", "relays[4].port"},
+		},
 		"not objects":     {`[1,{"ip":"a"},"x",{}]`, `[{"ip":"a"},{}]`, []string{"relays[0]", "relays[2]"}},
 		"only not object": {`[null]`, ``, []string{"relays[0]"}},
 		"empty, spaced":   {`[ ]`, ``, nil},

@@ -11,14 +11,15 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 )
 
 // FuzzAppendLine feeds arbitrary lines to Translator.AppendLine, the path
 // from a line to a record. `make test` runs the seeds (the hostile corpus,
-// the golden inputs, the sample connector log and the regressions under
+// the golden inputs of internal/testcorpus and the regressions under
 // testdata/fuzz/FuzzAppendLine); `make fuzz` mutates them for FUZZTIME.
 // Whatever the line: no panic, exactly one record when every line is sent,
 // at most one when malformed lines are dropped, valid UTF-8 everywhere, a
@@ -34,7 +35,6 @@ func FuzzAppendLine(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	inputs = append(inputs, filepath.Join("..", "..", "..", "testdata", "connector.log"))
 	for _, input := range inputs {
 		content, err := os.ReadFile(input)
 		if err != nil {

@@ -11,24 +11,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
-
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/*_expected.yaml from the current output")
+var update = flag.Bool("update", false, "rewrite internal/testcorpus/golden/*_expected.yaml from the current output")
 
 // goldenDir holds the golden inputs, their expected records and the settings
 // each is read with (settings.yaml). Every line of an input becomes the
 // records in its <name>_expected.yaml, read as the file input reads it
 // (log.file.name set).
-var goldenDir = filepath.Join("testdata", "golden")
+var goldenDir = testcorpus.Path("golden")
 
 // goldenConfig is the configuration the golden input name is read with.
 func goldenConfig(t *testing.T, settings map[string]*confmap.Conf, name string) Config {
@@ -106,7 +105,7 @@ func TestBodyNone(t *testing.T) {
 					}
 				}
 			}
-			require.NoError(t, plogtest.CompareLogs(expected, actual, plogtest.IgnoreObservedTimestamp()))
+			logstest.RequireLogsMatch(t, expected, actual)
 		})
 	}
 }

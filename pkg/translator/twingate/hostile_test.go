@@ -4,7 +4,6 @@
 package twingate
 
 import (
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -17,10 +16,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 )
 
 // hostileDir holds the hostile corpus (see logstest.HostileCorpus).
-var hostileDir = filepath.Join("testdata", "hostile")
+var hostileDir = testcorpus.Path("hostile")
 
 // hostileConversion is what translating one line produced.
 type hostileConversion struct {
@@ -133,10 +133,10 @@ func checkHostileRecord(t *testing.T, want logstest.HostileExpectation, rec plog
 		assert.False(t, ok, "attribute %s must be absent", key)
 	}
 	for _, s := range []string{rec.Body().Str(), rec.EventName()} {
-		assert.True(t, strings.ToValidUTF8(s, "") == s, "invalid UTF-8 in the record")
+		assert.Equal(t, strings.ToValidUTF8(s, ""), s, "invalid UTF-8 in the record")
 	}
 	rec.Attributes().Range(func(k string, v pcommon.Value) bool {
-		assert.True(t, strings.ToValidUTF8(k+v.AsString(), "") == k+v.AsString(), "invalid UTF-8 in attribute %s", k)
+		assert.Equal(t, strings.ToValidUTF8(k+v.AsString(), ""), k+v.AsString(), "invalid UTF-8 in attribute %s", k)
 		return true
 	})
 }

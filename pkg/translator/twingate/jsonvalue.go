@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 )
 
 // putJSON stores the JSON value at the scanner's cursor with its JSON type:

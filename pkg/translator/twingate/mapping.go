@@ -11,9 +11,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 )
 
 // maxValueDepth bounds how deep an unknown JSON value is copied into nested
@@ -292,7 +293,7 @@ func (kc keyCache) get(path, key string) string {
 // lower is strings.ToLower without the allocation when s is lower-case
 // already, as protocols almost always are.
 func lower(s string) string {
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if c := s[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
 			return strings.ToLower(s)
 		}

@@ -43,10 +43,6 @@ type Result struct {
 	InvalidFields []string
 }
 
-// Malformed tells whether the line was an ANALYTICS line that could not be
-// fully mapped.
-func (r Result) Malformed() bool { return r.Outcome == Flagged || r.Outcome == MalformedDropped }
-
 // Translator turns connector lines into log records as its Config says. It
 // is the only path from a line to a record; it keeps no state between lines
 // (the batch does), so one serves every goroutine.

@@ -9,10 +9,9 @@ package ottlprofile // import "github.com/open-telemetry/opentelemetry-collector
 import (
 	"fmt"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pprofile"
-
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 )
 
 // ContextName is the name of the profile context in OTTL paths.

@@ -7,6 +7,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -45,13 +46,11 @@ func write(path string, lines int, seed uint64) error {
 		}
 		buf = append(buf, '\n')
 		if _, err := w.Write(buf); err != nil {
-			f.Close()
-			return err
+			return errors.Join(err, f.Close())
 		}
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
+		return errors.Join(err, f.Close())
 	}
 	// The ANALYTICS count goes to stdout: it is the record count to wait for.
 	fmt.Println(analytics)

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 )
 
 // Values of file.format: how the connector's lines are stored in the files.

@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 )
 
 func TestParseEntries(t *testing.T) {
@@ -27,25 +28,52 @@ func TestParseEntries(t *testing.T) {
 		line    Line
 		partial bool
 	}{
-		{`2025-11-20T10:00:00.124530911Z stderr F ANALYTICS {"a":1}`, FormatCRI,
-			Line{Text: []byte(`ANALYTICS {"a":1}`), Stream: "stderr", Time: ts("2025-11-20T10:00:00.124530911Z")}, false},
-		{`2025-11-20T11:00:00+01:00 stdout P part one `, FormatCRI,
-			Line{Text: []byte(`part one `), Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")}, true},
-		{`2025-11-20T10:00:00Z stdout F`, FormatCRI,
-			Line{Text: []byte{}, Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")}, false},
-		{`2025-11-20T10:00:00Z stdout P:x more`, FormatCRI,
-			Line{Text: []byte(`more`), Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")}, true},
-		{`{"log":"ANALYTICS {\"a\":\"\u003c1\u003e\"}\n","stream":"stderr","time":"2025-11-20T10:00:00.5Z"}`, FormatDocker,
-			Line{Text: []byte(`ANALYTICS {"a":"<1>"}`), Stream: "stderr", Time: ts("2025-11-20T10:00:00.5Z")}, false},
-		{`{"log":"first half","stream":"stdout","time":"2025-11-20T10:00:00Z"}`, FormatDocker,
-			Line{Text: []byte(`first half`), Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")}, true},
-		{`{"log":"no time\n","stream":"stdout"}`, FormatDocker,
-			Line{Text: []byte(`no time`), Stream: "stdout"}, false},
+		{
+			`2025-11-20T10:00:00.124530911Z stderr F ANALYTICS {"a":1}`, FormatCRI,
+			Line{Text: []byte(`ANALYTICS {"a":1}`), Stream: "stderr", Time: ts("2025-11-20T10:00:00.124530911Z")},
+			false,
+		},
+		{
+			`2025-11-20T11:00:00+01:00 stdout P part one `, FormatCRI,
+			Line{Text: []byte(`part one `), Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")},
+			true,
+		},
+		{
+			`2025-11-20T10:00:00Z stdout F`, FormatCRI,
+			Line{Text: []byte{}, Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")},
+			false,
+		},
+		{
+			`2025-11-20T10:00:00Z stdout P:x more`, FormatCRI,
+			Line{Text: []byte(`more`), Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")},
+			true,
+		},
+		{
+			`{"log":"ANALYTICS {\"a\":\"\u003c1\u003e\"}\n","stream":"stderr","time":"2025-11-20T10:00:00.5Z"}`, FormatDocker,
+			Line{Text: []byte(`ANALYTICS {"a":"<1>"}`), Stream: "stderr", Time: ts("2025-11-20T10:00:00.5Z")},
+			false,
+		},
+		{
+			`{"log":"first half","stream":"stdout","time":"2025-11-20T10:00:00Z"}`, FormatDocker,
+			Line{Text: []byte(`first half`), Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")},
+			true,
+		},
+		{
+			`{"log":"no time\n","stream":"stdout"}`, FormatDocker,
+			Line{Text: []byte(`no time`), Stream: "stdout"},
+			false,
+		},
 		// Layouts other than dockerd's own go through encoding/json.
-		{`{"stream":"stdout","log":"key order\n","time":"2025-11-20T10:00:00Z"}`, FormatDocker,
-			Line{Text: []byte(`key order`), Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")}, false},
-		{`{"log":"labels\u00e9\n","stream":"stderr","attrs":{"tag":"connector"},"time":"2025-11-20T10:00:00Z"}`, FormatDocker,
-			Line{Text: []byte(`labelsé`), Stream: "stderr", Time: ts("2025-11-20T10:00:00Z")}, false},
+		{
+			`{"stream":"stdout","log":"key order\n","time":"2025-11-20T10:00:00Z"}`, FormatDocker,
+			Line{Text: []byte(`key order`), Stream: "stdout", Time: ts("2025-11-20T10:00:00Z")},
+			false,
+		},
+		{
+			`{"log":"labels\u00e9\n","stream":"stderr","attrs":{"tag":"connector"},"time":"2025-11-20T10:00:00Z"}`, FormatDocker,
+			Line{Text: []byte(`labelsé`), Stream: "stderr", Time: ts("2025-11-20T10:00:00Z")},
+			false,
+		},
 		// Neither format: raw connector lines.
 		{`ANALYTICS {"a":1}`, FormatRaw, Line{}, false},
 		{`State: Online`, FormatRaw, Line{}, false},

@@ -5,16 +5,16 @@ package container
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 )
 
 // testSettings are the file input's defaults: format auto, max_log_size 1 MiB.
@@ -50,9 +50,7 @@ func TestExpireWaitsForStalledPipeline(t *testing.T) {
 // BenchmarkUnwrap measures taking the connector line out of one entry, per
 // format (raw: the line as is).
 func BenchmarkUnwrap(b *testing.B) {
-	content, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "pkg", "translator", "twingate", "testdata", "golden", "events.log"))
-	require.NoError(b, err)
-	line, _, _ := strings.Cut(string(content), "\n")
+	line, _, _ := strings.Cut(string(testcorpus.ReadFile(b, "golden/events.log")), "\n")
 	docker, err := json.Marshal(map[string]string{"log": line + "\n", "stream": "stderr", "time": "2025-11-20T10:00:00.124530911Z"})
 	require.NoError(b, err)
 	for _, tc := range []struct{ name, token string }{

@@ -6,8 +6,9 @@ package container
 import (
 	"testing"
 
-	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 )
 
 const containerID = "4f1c9a7e2b3d5c6a8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d"
@@ -15,8 +16,11 @@ const containerID = "4f1c9a7e2b3d5c6a8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9
 func TestPathInfo(t *testing.T) {
 	k8s := func(ns, pod, uid, container, restarts string) []twingate.KeyValue {
 		return []twingate.KeyValue{
-			{Key: attrK8sNamespaceName, Value: ns}, {Key: attrK8sPodName, Value: pod}, {Key: attrK8sPodUID, Value: uid},
-			{Key: attrK8sContainerName, Value: container}, {Key: attrK8sContainerRestartCnt, Value: restarts},
+			{Key: attrK8sNamespaceName, Value: ns},
+			{Key: attrK8sPodName, Value: pod},
+			{Key: attrK8sPodUID, Value: uid},
+			{Key: attrK8sContainerName, Value: container},
+			{Key: attrK8sContainerRestartCnt, Value: restarts},
 		}
 	}
 	const uid = "3f2a6c1e-8b4d-4e2a-9c7f-1a2b3c4d5e6f"
@@ -53,8 +57,10 @@ func TestPathInfo(t *testing.T) {
 			"/var/lib/docker/containers/" + containerID + "/" + containerID + "-json.log",
 		},
 		// Not container logs: no resource, the path is the file's own.
-		{"/var/lib/docker/containers/" + containerID + "/0123456789ab-json.log", nil,
-			"/var/lib/docker/containers/" + containerID + "/0123456789ab-json.log"},
+		{
+			"/var/lib/docker/containers/" + containerID + "/0123456789ab-json.log", nil,
+			"/var/lib/docker/containers/" + containerID + "/0123456789ab-json.log",
+		},
 		{"/var/log/pods/twingate_pod_" + uid + "/connector/0.log.gz", nil, "/var/log/pods/twingate_pod_" + uid + "/connector/0.log.gz"},
 		{"/var/log/pods/twingate_pod_NOT-HEX/connector/0.log", nil, "/var/log/pods/twingate_pod_NOT-HEX/connector/0.log"},
 		{"/var/log/twingate/connector.log", nil, "/var/log/twingate/connector.log"},

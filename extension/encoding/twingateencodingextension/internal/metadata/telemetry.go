@@ -6,9 +6,8 @@ package metadata // import "github.com/otelcol-twingate/otelcol-twingate/extensi
 import (
 	"errors"
 
-	"go.opentelemetry.io/otel/metric"
-
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/otel/metric"
 )
 
 func Meter(settings component.TelemetrySettings) metric.Meter {
