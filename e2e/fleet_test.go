@@ -785,7 +785,8 @@ func rawGoldenInputs(t *testing.T) []string {
 }
 
 // canonicalRecords puts deliveries in a form two collectors' outputs can be
-// compared in: records merged per resource and sorted by body and time
+// compared in: records merged per resource and sorted by body, time, event
+// name and attributes
 // (export batches may arrive in any order), the scope named after the
 // receiver, and log.file.name, which only the file input knows, removed.
 func canonicalRecords(all []plog.Logs) plog.Logs {
@@ -802,11 +803,20 @@ func canonicalRecords(all []plog.Logs) plog.Logs {
 			for _, lr := range records.All() {
 				order = append(order, lr)
 			}
+			// A total order: the gateway may deliver a partition's messages in
+			// any order, so records equal in body and time (bodiless ones) must
+			// be told apart by what else they carry.
 			slices.SortStableFunc(order, func(a, b plog.LogRecord) int {
 				if c := strings.Compare(a.Body().AsString(), b.Body().AsString()); c != 0 {
 					return c
 				}
-				return cmp.Compare(a.Timestamp(), b.Timestamp())
+				if c := cmp.Compare(a.Timestamp(), b.Timestamp()); c != 0 {
+					return c
+				}
+				if c := strings.Compare(a.EventName(), b.EventName()); c != 0 {
+					return c
+				}
+				return strings.Compare(fmt.Sprint(a.Attributes().AsRaw()), fmt.Sprint(b.Attributes().AsRaw()))
 			})
 			for _, lr := range order {
 				lr.CopyTo(sorted.AppendEmpty())
