@@ -48,14 +48,14 @@ func receiverTestdata(elem ...string) string {
 
 // distribution returns the path of the built otelcol-twingate; `make test`
 // builds it and passes it in OTELCOL_TWINGATE_BIN.
-func distribution(t *testing.T) string {
+func distribution(t testing.TB) string {
 	t.Helper()
 	return madeFile(t, "OTELCOL_TWINGATE_BIN")
 }
 
 // missing ends a test that lacks what it needs: a failure under CI, where
 // nothing may be missing, a skip otherwise.
-func missing(t *testing.T, msg string) {
+func missing(t testing.TB, msg string) {
 	t.Helper()
 	if os.Getenv("CI") != "" {
 		t.Fatal(msg)
@@ -64,7 +64,7 @@ func missing(t *testing.T, msg string) {
 }
 
 // madeFile returns the file `make test` builds and names in the variable env.
-func madeFile(t *testing.T, env string) string {
+func madeFile(t testing.TB, env string) string {
 	t.Helper()
 	p := os.Getenv(env)
 	if p == "" {
@@ -75,7 +75,7 @@ func madeFile(t *testing.T, env string) string {
 	return p
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -114,7 +114,7 @@ func (o *processOutput) String() string {
 // (SIGTERM, then kill) when the test ends; its output is shown on failure.
 // It runs in a process group of its own, so kill also ends the journalctl
 // it started, as a service manager would.
-func runCollector(t *testing.T, config string) *collector {
+func runCollector(t testing.TB, config string) *collector {
 	t.Helper()
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(cfgPath, []byte(config), 0o600))
@@ -122,7 +122,7 @@ func runCollector(t *testing.T, config string) *collector {
 }
 
 // startCollector is runCollector with the command-line arguments given.
-func startCollector(t *testing.T, args ...string) *collector {
+func startCollector(t testing.TB, args ...string) *collector {
 	t.Helper()
 	c := &collector{cmd: exec.Command(distribution(t), args...)}
 	c.cmd.Stdout, c.cmd.Stderr = c, c
@@ -145,7 +145,7 @@ func startCollector(t *testing.T, args ...string) *collector {
 }
 
 // exitedEarly fails the test when the collector has exited by itself.
-func (c *collector) exitedEarly(t *testing.T) bool {
+func (c *collector) exitedEarly(t testing.TB) bool {
 	select {
 	case <-c.exited:
 		t.Errorf("otelcol-twingate exited: %v; output:\n%s", c.exitErr, c)
@@ -156,7 +156,7 @@ func (c *collector) exitedEarly(t *testing.T) bool {
 }
 
 // stop sends SIGTERM and waits for a clean exit.
-func (c *collector) stop(t *testing.T) {
+func (c *collector) stop(t testing.TB) {
 	t.Helper()
 	require.NoError(t, c.cmd.Process.Signal(syscall.SIGTERM))
 	select {
@@ -168,7 +168,7 @@ func (c *collector) stop(t *testing.T) {
 }
 
 // kill sends SIGKILL to the collector's process group and waits for it.
-func (c *collector) kill(t *testing.T) {
+func (c *collector) kill(t testing.TB) {
 	t.Helper()
 	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
 	<-c.exited
