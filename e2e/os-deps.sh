@@ -22,7 +22,7 @@
 set -euo pipefail
 
 # "check|package|why": check is a command name, or a path (any of several
-# separated by ':') that must exist.
+# separated by ':'): an executable, or a non-empty file when it ends in .crt.
 needs=(
   "journalctl|systemd|journalctl reads journals (journald input tests)"
   "/usr/lib/systemd/systemd-journal-remote:/lib/systemd/systemd-journal-remote|systemd-journal-remote|writes the journals the delivery and fleet tests read"
@@ -40,7 +40,9 @@ for n in "${needs[@]}"; do
   found=no
   if [[ $check == /* ]]; then
     IFS=: read -ra paths <<<"$check"
-    for p in "${paths[@]}"; do [[ -e $p ]] && found=yes; done
+    for p in "${paths[@]}"; do
+      if [[ $p == *.crt ]]; then [[ -s $p ]] && found=yes; else [[ -x $p ]] && found=yes; fi
+    done
   else
     command -v "$check" >/dev/null && found=yes
   fi
