@@ -114,7 +114,7 @@ lint:
 	cd e2e && $(GO) vet ./...
 	@for m in $(STANDINS); do (cd $$m && $(GO) vet ./...); done
 
-journal-fixtures:
+journal-fixtures: deps
 	testdata/journal/make-fixtures.sh
 
 clean:
