@@ -89,7 +89,11 @@ test: deps $(BIN)
 # Whole-collector tests (e2e/, a module of its own): the built binary, the
 # examples and the deployment files. They fail, not skip, without the binary
 # when CI is set.
+# The .deb install test (e2e/package_deb_test.go) needs root for its private
+# root; go test shows why it skips only with -v, so it is said here.
 e2e: deps $(BIN)
+	@if [ "$$(id -u)" != 0 ]; then echo "note: not root, so TestDebInstall (install/upgrade/remove/purge of the .deb in a private root that leaves the machine untouched) is skipped: run make test as root to include it"; fi
+	@if dpkg-query -W -f='$${db:Status-Status}' otelcol-twingate 2>/dev/null | grep -qv '^not-installed$$'; then echo "note: otelcol-twingate is installed on this machine; the tests leave it untouched"; fi
 	cd e2e && OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 ./...
 
 # Performance: Go microbenchmarks, then whole collectors on a generated 1M-line
