@@ -8,11 +8,11 @@ SHELL := /bin/bash
 GO          ?= go
 OCB_VERSION := v0.165.0
 OCB_MODULE  := go.opentelemetry.io/collector/cmd/builder
-# `go install` puts ocb here (GOBIN, else GOPATH/bin).
-GOBIN_DIR   := $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
-OCB         ?= $(GOBIN_DIR)/builder
-
 BUILD_DIR   := _build
+# Tools built from Go modules live in the checkout, never in GOPATH/bin: a
+# file target per pinned version, rebuilt from the shared Go build cache.
+TOOLS_DIR   := $(BUILD_DIR)/tools
+OCB         := $(TOOLS_DIR)/ocb-$(OCB_VERSION)
 BIN         := $(BUILD_DIR)/otelcol-twingate
 STOCK_BIN   := $(BUILD_DIR)/bench-stock/otelcol-bench-stock
 CONFIG      ?= examples/quickstart.yaml
@@ -29,49 +29,58 @@ GENERATED   := main.go main_others.go main_windows.go components.go go.mod
 # Local modules that builder-config.yaml substitutes for unavailable ones.
 STANDINS    := $(patsubst %/go.mod,%,$(wildcard standin/*/go.mod))
 
-.PHONY: build run test e2e bench bench-fleet fuzz lint journal-fixtures clean ocb
+.PHONY: build run test e2e bench bench-fleet fuzz lint journal-fixtures clean ocb deps
 
 build: $(BIN)
 
-# Installs the pinned ocb unless the binary at $(OCB) already is that version.
-# Order-only prerequisite of $(BIN): it never forces a rebuild by itself.
-ocb:
-	@if ! "$(OCB)" version 2>&1 | grep -qF "$(OCB_VERSION)"; then \
-		echo "installing ocb $(OCB_VERSION) into $(GOBIN_DIR)"; \
-		GOFLAGS= $(GO) install $(OCB_MODULE)@$(OCB_VERSION); \
-	fi
+ocb: $(OCB)
 
-# ocb_build CONFIG,DIR,BINARY: ocb generates the sources and runs `go mod
-# tidy` itself; that tidy can fail (it also resolves test-only dependencies,
-# e.g. a missing pkg/semconvtest), so its exit status is ignored as long as
-# all sources were generated, and the module is then tidied with -e and
-# compiled here (same flags as ocb uses).
+# Order-only prerequisite of $(BIN): a new ocb never forces a rebuild by itself.
+$(OCB):
+	@mkdir -p $(@D)
+	GOFLAGS= GOBIN=$(abspath $(@D)) $(GO) install $(OCB_MODULE)@$(OCB_VERSION)
+	mv $(@D)/builder $@
+
+# ocb_build CONFIG,DIR,BINARY: ocb generates the sources and go.mod and tidies
+# it; its log goes to DIR/ocb.log and is shown only when ocb fails. Its `go mod
+# tidy` runs with -e (GOFLAGS, which ocb's go commands inherit): tidy resolves
+# the tests of every dependency too, and one of them imports a package the
+# module proxy does not serve (contrib pkg/semconvtest), which the collector
+# never compiles. --skip-get-modules is no way out: ocb then writes no go.mod.
+# The compile is done here (the flags ocb uses, without cgo).
 define ocb_build
 	@mkdir -p $(2)
-	cd $(2) && rm -f $(GENERATED) $(3)
-	"$(OCB)" --config $(1) --skip-compilation \
-		|| echo "note: ocb failed after generating sources (go mod tidy); continuing with 'go mod tidy -e'"
+	@cd $(2) && rm -f $(GENERATED) $(3)
+	@echo "ocb $(OCB_VERSION): generating $(2) from $(1) (log: $(2)/ocb.log)"
+	@GOFLAGS="$$($(GO) env GOFLAGS) -e" "$(abspath $(OCB))" --config $(1) --skip-compilation >$(2)/ocb.log 2>&1 \
+		|| { cat $(2)/ocb.log >&2; echo "ocb failed; its log is above and in $(2)/ocb.log" >&2; exit 1; }
 	@for f in $(GENERATED); do \
-		test -s $(2)/$$f || { echo "ocb did not generate $(2)/$$f" >&2; exit 1; }; \
+		test -s $(2)/$$f || { cat $(2)/ocb.log >&2; echo "ocb did not generate $(2)/$$f" >&2; exit 1; }; \
 	done
-	cd $(2) && $(GO) mod tidy -e
 	cd $(2) && CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o $(3) .
 	@touch $(2)/$(3)
 endef
 
-$(BIN): builder-config.yaml go.mod $(wildcard go.sum) $(GO_SOURCES) $(STANDINS:%=%/go.mod) | ocb
+$(BIN): builder-config.yaml go.mod $(wildcard go.sum) $(GO_SOURCES) $(STANDINS:%=%/go.mod) | $(OCB)
 	$(call ocb_build,builder-config.yaml,$(BUILD_DIR),otelcol-twingate)
 
 # The stock contrib collector make bench compares with.
-$(STOCK_BIN): testdata/bench/builder-config.yaml | ocb
+$(STOCK_BIN): testdata/bench/builder-config.yaml | $(OCB)
 	$(call ocb_build,testdata/bench/builder-config.yaml,$(BUILD_DIR)/bench-stock,otelcol-bench-stock)
 
 run: $(BIN)
 	$(BIN) --config $(CONFIG)
 
+# The OS packages the tests need and Go cannot provide (e2e/os-deps.sh says
+# which and why): installed when missing, with sudo -n when not root; when
+# that is impossible, make test stops here, before building anything, with
+# the command to run.
+deps:
+	@e2e/os-deps.sh
+
 # Every benchmark runs once first, so none can rot (the numbers come from
 # make bench); the tests run last, so their summary closes the output.
-test: $(BIN)
+test: deps $(BIN)
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime=1x ./...
 	@for m in $(STANDINS); do (cd $$m && $(GO) test -count=1 ./...); done
 	$(GO) test -count=1 ./...
@@ -81,7 +90,11 @@ test: $(BIN)
 # examples and the deployment files. They fail, not skip, without the binary
 # when CI is set. The fleet benchmark runs once, at a few thousand records, so
 # that it cannot rot (the numbers come from make bench-fleet).
-e2e: $(BIN)
+# The .deb install test (e2e/package_deb_test.go) needs root for its private
+# root; go test shows why it skips only with -v, so it is said here.
+e2e: deps $(BIN)
+	@if [ "$$(id -u)" != 0 ]; then echo "note: not root, so TestDebInstall (install/upgrade/remove/purge of the .deb in a private root that leaves the machine untouched) is skipped: run make test as root to include it"; fi
+	@if dpkg-query -W -f='$${db:Status-Status}' otelcol-twingate 2>/dev/null | grep -qv '^not-installed$$'; then echo "note: otelcol-twingate is installed on this machine; the tests leave it untouched"; fi
 	cd e2e && OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -bench '^BenchmarkFleetGateway$$' -benchtime=1x ./...
 
 # Performance: Go microbenchmarks, then whole collectors on a generated 1M-line
@@ -137,7 +150,7 @@ lint: $(GOLANGCI_LINT)
 	done; \
 	if [ -n "$$failed" ]; then echo "lint failed in:$$failed" >&2; exit 1; fi
 
-journal-fixtures:
+journal-fixtures: deps
 	internal/testcorpus/journal/make-fixtures.sh
 
 clean:
@@ -145,22 +158,25 @@ clean:
 
 # Backends the end-to-end tests start on 127.0.0.1 (docs/backends.md). Each is
 # a file target: built once into _build/, reused by later runs; a fresh clone
-# rebuilds them quickly from the shared Go build cache. Debian's prometheus
-# 2.42 and promtool come from apt (.ci/run).
+# rebuilds them quickly from the shared Go build cache. promtool is built with
+# Prometheus in one `go install`, so that they share the compilation.
 PROMETHEUS3_VERSION  := v0.316.0
 VICTORIALOGS_VERSION := v1.52.1
 PROMETHEUS3_BIN      := $(BUILD_DIR)/prometheus3-$(PROMETHEUS3_VERSION)/prometheus
+PROMTOOL_BIN         := $(BUILD_DIR)/prometheus3-$(PROMETHEUS3_VERSION)/promtool
 VICTORIALOGS_BIN     := $(BUILD_DIR)/victorialogs-$(VICTORIALOGS_VERSION)/victoria-logs
 
 .PHONY: prometheus3 victorialogs backends
 
-prometheus3: $(PROMETHEUS3_BIN)
+prometheus3: $(PROMETHEUS3_BIN) $(PROMTOOL_BIN)
 victorialogs: $(VICTORIALOGS_BIN)
 backends: prometheus3 victorialogs
 
-$(PROMETHEUS3_BIN):
+$(PROMETHEUS3_BIN) $(PROMTOOL_BIN) &:
 	@mkdir -p $(@D)
-	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS3_VERSION)
+	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install \
+		github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS3_VERSION) \
+		github.com/prometheus/prometheus/cmd/promtool@$(PROMETHEUS3_VERSION)
 
 $(VICTORIALOGS_BIN):
 	@mkdir -p $(@D)
@@ -168,8 +184,9 @@ $(VICTORIALOGS_BIN):
 
 # make e2e (and so make test) starts them: e2e/prometheus_test.go,
 # e2e/victorialogs_test.go.
-e2e: $(PROMETHEUS3_BIN) $(VICTORIALOGS_BIN)
+e2e: $(PROMETHEUS3_BIN) $(PROMTOOL_BIN) $(VICTORIALOGS_BIN)
 e2e: export OTELCOL_TWINGATE_PROMETHEUS3 := $(abspath $(PROMETHEUS3_BIN))
+e2e: export OTELCOL_TWINGATE_PROMTOOL := $(abspath $(PROMTOOL_BIN))
 e2e: export OTELCOL_TWINGATE_VICTORIALOGS := $(abspath $(VICTORIALOGS_BIN))
 
 # ---------------------------------------------------------------------------
@@ -185,7 +202,6 @@ HOST_ARCH   := $(shell $(GO) env GOARCH)
 PKG_ARCHS   ?= amd64 arm64
 IMAGE_ARCH  ?= $(HOST_ARCH)
 DIST_DIR    := $(BUILD_DIR)/dist
-TOOLS_DIR   := $(BUILD_DIR)/tools
 NFPM        := $(TOOLS_DIR)/nfpm
 BUILDIMAGE  := $(TOOLS_DIR)/buildimage
 PKG_FILES   := packaging/nfpm.yaml packaging/config.yaml packaging/otelcol-twingate.env packaging/otelcol-twingate.service $(wildcard packaging/scripts/*.sh)

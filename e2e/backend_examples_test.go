@@ -86,9 +86,10 @@ func checkGrafanaDashboard(t *testing.T, p string) {
 }
 
 // checkAlertRules: the rules load and pass their unit tests
-// (twingate-alerts_test.yaml) in promtool, Debian's 2.42.
+// (twingate-alerts_test.yaml) in promtool, of the Prometheus 3 the backend
+// tests run.
 func checkAlertRules(t *testing.T, p string) {
-	promtool := backendBinary(t, "", "promtool")
+	promtool := backendBinary(t, "OTELCOL_TWINGATE_PROMTOOL")
 	for _, args := range [][]string{
 		{"check", "rules", p},
 		{"test", "rules", strings.TrimSuffix(p, ".yaml") + "_test.yaml"},

@@ -5,9 +5,9 @@
 
 package e2e
 
-// The real backends the tests start on 127.0.0.1: Prometheus 3 (built from
-// its Go module by `make test`), Debian's Prometheus 2 and VictoriaLogs, each
-// on a free port with its storage in t.TempDir().
+// The real backends the tests start on 127.0.0.1: Prometheus 3 and
+// VictoriaLogs, built from their Go modules by `make test`, each on a free
+// port with its storage in t.TempDir().
 
 import (
 	"fmt"
@@ -27,19 +27,11 @@ import (
 // serverStartTimeout bounds how long a backend may take to become ready.
 const serverStartTimeout = 60 * time.Second
 
-// backendBinary returns the backend built by `make test` (its path in env),
-// or, when fallback is set instead, the one on PATH (Debian's prometheus and
-// promtool, which .ci/run installs).
-func backendBinary(t *testing.T, env, fallback string) string {
+// backendBinary returns a backend (or promtool) built by `make test`, whose
+// path is in env.
+func backendBinary(t *testing.T, env string) string {
 	t.Helper()
-	if fallback == "" {
-		return madeFile(t, env)
-	}
-	bin, err := exec.LookPath(fallback)
-	if err != nil {
-		missing(t, fallback+" is not installed (Debian package prometheus; .ci/run installs it)")
-	}
-	return bin
+	return madeFile(t, env)
 }
 
 // postQuery sends an HTTP query API request (form-encoded, as Prometheus and
@@ -122,7 +114,7 @@ func startPrometheus(t *testing.T, name, bin string, flags ...string) string {
 // returns its base URL.
 func startVictoriaLogs(t *testing.T) string {
 	t.Helper()
-	bin := backendBinary(t, "OTELCOL_TWINGATE_VICTORIALOGS", "")
+	bin := backendBinary(t, "OTELCOL_TWINGATE_VICTORIALOGS")
 	addr := freeAddr(t)
 	startServer(t, "victoria-logs", bin, "http://"+addr+"/health",
 		"-storageDataPath="+filepath.Join(t.TempDir(), "vl"),

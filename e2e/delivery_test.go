@@ -198,7 +198,7 @@ func startJournalWriter(t *testing.T) *journalWriter {
 			remote = p
 		}
 	}
-	require.NotEmpty(t, remote, "systemd-journal-remote is needed (Debian package systemd-journal-remote; .ci/run installs it)")
+	require.NotEmpty(t, remote, "systemd-journal-remote is needed (Debian package systemd-journal-remote; `make deps` installs it)")
 	_, err := exec.LookPath("journalctl")
 	require.NoError(t, err, "journalctl is needed (Debian package systemd)")
 	w := &journalWriter{dir: t.TempDir()}

@@ -12,7 +12,7 @@ package e2e
 // labels) and its layer's files are checked, the binary taken out of the
 // layer validates the image's default configuration and the DaemonSet's, and
 // examples/docker/Dockerfile is shown to build the same files and settings.
-// skopeo, which uses the image library of podman, reads both forms.
+// go-containerregistry, the library of crane, reads both forms.
 
 import (
 	"archive/tar"
@@ -34,6 +34,11 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	ggcrtarball "github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
@@ -270,7 +275,7 @@ func TestImage(t *testing.T) {
 	assert.Equal(t, "otelcol-twingate:"+version, dig(compose, "services", "otelcol-twingate", "image"))
 
 	t.Run("Dockerfile", func(t *testing.T) { checkDockerfileBuildsImage(t, img) })
-	t.Run("skopeo", func(t *testing.T) { checkImageLoads(t, tarball, img) })
+	t.Run("go-containerregistry", func(t *testing.T) { checkImageLoads(t, tarball, img) })
 }
 
 // kubernetesDocs decodes a multi-document manifest by kind.
@@ -404,15 +409,59 @@ func checkDockerfileBuildsImage(t *testing.T, img *ociImage) {
 	assert.Equal(t, []string{"--config=" + dockerCmdConfig(t)}, cfg.Cmd)
 }
 
-// checkImageLoads reads the tarball with skopeo (containers/image, the
-// library of podman load) both as an OCI archive and as a docker archive,
-// and copies it out of the docker archive, which checks every digest.
+// checkImageLoads reads the tarball with go-containerregistry (the library
+// of crane and ko) both as an OCI image layout and as a `docker save`
+// archive, validates every blob of both views against its digest and size,
+// and copies the image out of the docker archive into a new OCI layout. The
+// image builder writes the OCI layout with the same library but the docker
+// view (manifest.json) and the tarball with code of its own; openImage above
+// parses both views by hand, independently of either.
 func checkImageLoads(t *testing.T, tarball string, img *ociImage) {
-	skopeo := tool(t, "skopeo", "skopeo")
-	assert.Equal(t, string(img.manifest), output(t, skopeo, "inspect", "--raw", "oci-archive:"+tarball))
-	assert.JSONEq(t, string(img.rawCfg), output(t, skopeo, "inspect", "--config", "--raw", "docker-archive:"+tarball))
-	dir := filepath.Join(t.TempDir(), "copy")
-	output(t, skopeo, "copy", "--quiet", "docker-archive:"+tarball, "oci:"+dir+":loaded")
-	_, err := os.Stat(filepath.Join(dir, "index.json"))
-	assert.NoError(t, err)
+	// The OCI view: the layout unpacked, as podman load reads it.
+	dir := t.TempDir()
+	for name, content := range img.files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, content, 0o644))
+	}
+	index, err := layout.ImageIndexFromPath(dir)
+	require.NoError(t, err, "an OCI image layout")
+	im, err := index.IndexManifest()
+	require.NoError(t, err)
+	require.Len(t, im.Manifests, 1)
+	ociImg, err := index.Image(im.Manifests[0].Digest)
+	require.NoError(t, err)
+	require.NoError(t, validate.Image(ociImg), "the OCI view's blobs")
+	raw, err := ociImg.RawManifest()
+	require.NoError(t, err)
+	assert.Equal(t, string(img.manifest), string(raw))
+
+	// The docker view: manifest.json, as docker load reads it.
+	dockerImg, err := ggcrtarball.ImageFromPath(tarball, nil)
+	require.NoError(t, err, "a docker archive")
+	require.NoError(t, validate.Image(dockerImg), "the docker view's blobs")
+	rawCfg, err := dockerImg.RawConfigFile()
+	require.NoError(t, err)
+	assert.JSONEq(t, string(img.rawCfg), string(rawCfg))
+	for name, i := range map[string]v1.Image{"oci": ociImg, "docker": dockerImg} {
+		layers, err := i.Layers()
+		require.NoError(t, err)
+		require.Len(t, layers, 1, name)
+		diffID, err := layers[0].DiffID()
+		require.NoError(t, err)
+		assert.Equal(t, img.config.RootFS.DiffIDs, []string{diffID.String()}, "%s view: the layer's diff_id", name)
+	}
+
+	// Copied out of the docker archive into a new layout.
+	copied, err := layout.Write(filepath.Join(t.TempDir(), "copy"), empty.Index)
+	require.NoError(t, err)
+	require.NoError(t, copied.AppendImage(dockerImg))
+	copiedIndex, err := copied.ImageIndex()
+	require.NoError(t, err)
+	cm, err := copiedIndex.IndexManifest()
+	require.NoError(t, err)
+	require.Len(t, cm.Manifests, 1)
+	copiedImg, err := copiedIndex.Image(cm.Manifests[0].Digest)
+	require.NoError(t, err)
+	require.NoError(t, validate.Image(copiedImg), "the copy")
 }

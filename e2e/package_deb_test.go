@@ -5,15 +5,24 @@
 
 package e2e
 
-// The .deb installed for real on this machine with dpkg (root: CI runs as
-// root), then upgraded to a newer build, removed and purged; every step is
-// checked against what the package promises (packaging/scripts/). The test
-// purges the package and deletes the user it created when it ends, and
-// starts by doing the same if a previous run left them behind.
+// The .deb, in two tests. TestDebPackage reads it without installing it,
+// as any user: its control fields, conffiles and maintainer scripts, every
+// file with its mode and owner, the unit (systemd-analyze verify) and the
+// shipped configuration run with the packaged binary. TestDebInstall installs
+// it for real with dpkg, upgrades it to a newer build, removes and purges it,
+// checking every step against what the package promises
+// (packaging/scripts/); it does so only in a private root: the test binary
+// re-runs itself in a mount namespace of its own where /etc, /usr and /var
+// are copy-on-write overlays whose changes land in a temporary directory, and
+// /run is empty (no running systemd to talk to). Nothing of the machine
+// changes, an installed otelcol-twingate included. That needs root; without
+// it the test is skipped with the command to run, or fails when
+// OTELCOL_TWINGATE_INSTALL_TESTS=1 (.ci/run) requires it.
 
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -164,12 +173,202 @@ func validateAsServiceUser(t *testing.T, env []string) (string, error) {
 	return string(out), err
 }
 
+// debEntry is one entry of the .deb's data, as dpkg-deb --contents lists it.
+type debEntry struct{ mode, owner string }
+
+// debContents lists the .deb's data by absolute path.
+func debContents(t *testing.T, deb string) map[string]debEntry {
+	t.Helper()
+	entries := map[string]debEntry{}
+	for _, line := range strings.Split(strings.TrimSpace(output(t, "dpkg-deb", "--contents", deb)), "\n") {
+		f := strings.Fields(line)
+		require.GreaterOrEqual(t, len(f), 6, line)
+		p := "/" + strings.Trim(strings.TrimPrefix(f[5], "."), "/")
+		entries[p] = debEntry{mode: f[0], owner: f[1]}
+	}
+	return entries
+}
+
+// TestDebPackage: everything about the .deb that needs no installation.
 func TestDebPackage(t *testing.T) {
 	deb := artifact(t, "OTELCOL_TWINGATE_DEB")
-	upgrade := artifact(t, "OTELCOL_TWINGATE_DEB_UPGRADE")
-	if os.Geteuid() != 0 {
-		t.Fatal("TestDebPackage installs the .deb with dpkg and needs root (CI runs as root): run `make test` as root")
+	tool(t, "dpkg-deb", "dpkg")
+	analyze := tool(t, "systemd-analyze", "systemd")
+	version := distVersion(t)
+
+	field := func(name string) string { return strings.TrimSpace(output(t, "dpkg-deb", "--field", deb, name)) }
+	assert.Equal(t, pkgName, field("Package"))
+	assert.Equal(t, version, field("Version"), "the version of builder-config.yaml")
+	assert.Equal(t, elfMachine(t, builtBinary(t, field("Architecture"))), field("Architecture"))
+	assert.Equal(t, "systemd, passwd", field("Depends"), "journalctl, useradd")
+	assert.Contains(t, field("Description"), "OTLP_ENDPOINT", "the description says how to start it")
+
+	// The files, their modes and owners: those of packageFiles, and no
+	// others but their parent directories.
+	contents := debContents(t, deb)
+	for p, mode := range packageFiles {
+		if assert.Contains(t, contents, p) {
+			assert.Equal(t, mode.String(), contents[p].mode, "mode of %s", p)
+			assert.Contains(t, []string{"root/root", "0/0"}, contents[p].owner, "owner of %s", p)
+		}
 	}
+	for p, e := range contents {
+		if _, ok := packageFiles[p]; !ok {
+			assert.True(t, strings.HasPrefix(e.mode, "d"), "%s is not a file of the package", p)
+		}
+	}
+	conffiles := strings.Fields(output(t, "dpkg-deb", "--info", deb, "conffiles"))
+	assert.ElementsMatch(t, packageConfigFiles, conffiles, "conffiles")
+	for member, script := range map[string]string{"preinst": "preinstall.sh", "postinst": "postinstall.sh", "prerm": "preremove.sh", "postrm": "postremove.sh"} {
+		assert.Equal(t, readString(t, filepath.Join(repoRoot, "packaging", "scripts", script)),
+			output(t, "dpkg-deb", "--info", deb, member), "%s is packaging/scripts/%s", member, script)
+	}
+
+	// The files' contents: copies of this checkout's, and the collector make
+	// built.
+	root := t.TempDir()
+	output(t, "dpkg-deb", "--extract", deb, root)
+	for p, src := range packageSources {
+		assert.Equal(t, readString(t, filepath.Join(repoRoot, src)), readString(t, filepath.Join(root, p)), "%s is %s", p, src)
+	}
+	bin := filepath.Join(root, "usr/bin/otelcol-twingate")
+	assert.Equal(t, sha256File(t, builtBinary(t, elfMachine(t, bin))), sha256File(t, bin))
+	assert.Contains(t, output(t, bin, "--version"), version)
+
+	// The unit: systemd-analyze has nothing to say about it (it also checks
+	// that ExecStart's binary exists: the extracted one stands in for
+	// /usr/bin/otelcol-twingate), and it runs what the package installs.
+	unit := readString(t, filepath.Join(root, pkgUnit))
+	assert.Equal(t, "/usr/bin/otelcol-twingate --config="+pkgConfig, unitKey(unit, "ExecStart"))
+	assert.Equal(t, pkgEnvFile, unitKey(unit, "EnvironmentFile"))
+	assert.Equal(t, pkgUser, unitKey(unit, "User"))
+	assert.Contains(t, strings.Fields(unitKey(unit, "SupplementaryGroups")), "systemd-journal")
+	assert.Equal(t, pkgStateDir, "/var/lib/"+unitKey(unit, "StateDirectory"))
+	config := filepath.Join(root, pkgConfig)
+	assert.Equal(t, pkgStateDir, dig(readYAML(t, config), "extensions", "file_storage", "directory"), "the journal cursor lives in the StateDirectory")
+	localUnit := filepath.Join(t.TempDir(), "otelcol-twingate.service")
+	local := strings.NewReplacer("/usr/bin/otelcol-twingate", bin, pkgEnvFile, filepath.Join(root, pkgEnvFile)).Replace(unit)
+	require.NoError(t, os.WriteFile(localUnit, []byte(local), 0o600))
+	out := output(t, analyze, "verify", localUnit)
+	assert.Empty(t, out, "systemd-analyze verify %s", pkgUnit)
+
+	// Not configured yet: the unit's ExecCondition skips a start (exit 1, not
+	// a failure), and the configuration would indeed not validate.
+	unconfigured := envFile(t, filepath.Join(root, pkgEnvFile))
+	msg, code := execCondition(t, unit, unconfigured)
+	assert.Equal(t, 1, code, "ExecCondition with the shipped environment file:\n%s", msg)
+	assert.Contains(t, msg, "OTLP_ENDPOINT is empty in "+pkgEnvFile)
+	validate := func(env []string) (string, error) {
+		cmd := exec.Command(bin, "validate", "--config="+config)
+		cmd.Env = append([]string{"PATH=/usr/bin:/bin"}, env...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := validate(unconfigured)
+	require.Error(t, err, "validated without an endpoint:\n%s", out)
+
+	// Configured as the README says: the ExecCondition lets it start, and
+	// the packaged binary validates the packaged configuration.
+	configured := append(unconfigured, "OTLP_ENDPOINT=https://otlp.example.com", "OTLP_AUTHORIZATION=Bearer example-token")
+	msg, code = execCondition(t, unit, configured)
+	assert.Equal(t, 0, code, "ExecCondition with an endpoint:\n%s", msg)
+	out, err = validate(configured)
+	require.NoError(t, err, "otelcol-twingate validate:\n%s", out)
+}
+
+// installTestsEnv, set to 1, makes TestDebInstall fail instead of skip when
+// it cannot run (.ci/run sets it).
+const installTestsEnv = "OTELCOL_TWINGATE_INSTALL_TESTS"
+
+// privateRootEnv is set in the test binary that TestDebInstall re-runs in its
+// private root: the directory of the overlays' upper layers.
+const privateRootEnv = "OTELCOL_TWINGATE_PRIVATE_ROOT"
+
+// privateRootScript mounts the overlays and the empty /run, then runs its
+// arguments. unshare gives it a mount namespace of its own whose mounts do
+// not propagate to the machine's.
+const privateRootScript = `set -e
+root=$1; shift
+for d in etc usr var; do
+  mkdir -p "$root/$d.upper" "$root/$d.work"
+  mount -t overlay overlay -o "lowerdir=/$d,upperdir=$root/$d.upper,workdir=$root/$d.work" "/$d"
+done
+mount -t tmpfs -o mode=0755 tmpfs /run
+exec "$@"
+`
+
+// TestDebInstall installs, upgrades, removes and purges the .deb with dpkg in
+// a private root (see the top of this file).
+func TestDebInstall(t *testing.T) {
+	deb := artifact(t, "OTELCOL_TWINGATE_DEB")
+	upgrade := artifact(t, "OTELCOL_TWINGATE_DEB_UPGRADE")
+	if os.Getenv(privateRootEnv) == "" {
+		runInPrivateRoot(t)
+		return
+	}
+	debInstallCycle(t, deb, upgrade)
+}
+
+// runInPrivateRoot re-runs TestDebInstall in a private root and reports its
+// outcome.
+func runInPrivateRoot(t *testing.T) {
+	why := ""
+	switch {
+	case os.Geteuid() != 0:
+		why = "needs root for its private root (a mount namespace with overlays on /etc, /usr, /var; the machine is not changed)"
+	default:
+		if _, err := exec.LookPath("unshare"); err != nil {
+			why = "needs unshare (Debian package util-linux)"
+		}
+	}
+	if why != "" {
+		msg := "TestDebInstall (install, upgrade, remove, purge of the .deb) " + why + ": run `make test` as root, or set " + installTestsEnv + "=1 to make this a failure"
+		if os.Getenv(installTestsEnv) == "1" {
+			t.Fatal(msg)
+		}
+		// Printed as well: go test shows a skip's reason only with -v.
+		fmt.Println("note: " + msg)
+		t.Skip(msg)
+	}
+	if status := dpkgStatus(t); status != "" && status != "not-installed" {
+		fmt.Printf("note: otelcol-twingate is %s on this machine: TestDebInstall works on a copy of it in its private root and leaves it untouched\n", status)
+	}
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	upper := t.TempDir()
+	cmd := exec.Command("unshare", "--mount", "--propagation=private", "--", "/bin/sh", "-c", privateRootScript, "sh", upper,
+		exe, "-test.run=^TestDebInstall$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), privateRootEnv+"="+upper)
+	out, err := cmd.CombinedOutput()
+	t.Logf("in a private root (changes in %s, discarded):\n%s", upper, out)
+	require.NoError(t, err, "TestDebInstall in its private root failed")
+	require.Contains(t, string(out), "--- PASS: TestDebInstall", "TestDebInstall did not run in its private root")
+}
+
+// requirePrivateRoot stops the test unless /etc, /usr and /var are overlays
+// and /run a tmpfs in this mount namespace: privateRootEnv alone must never
+// let it purge the machine's package.
+func requirePrivateRoot(t *testing.T) {
+	t.Helper()
+	mountinfo, err := os.ReadFile("/proc/self/mountinfo")
+	require.NoError(t, err)
+	fsType := map[string]string{}
+	for _, line := range strings.Split(string(mountinfo), "\n") {
+		// id parent major:minor root mountpoint options... - fstype source options
+		pre, post, ok := strings.Cut(line, " - ")
+		if f, g := strings.Fields(pre), strings.Fields(post); ok && len(f) >= 5 && len(g) >= 1 {
+			fsType[f[4]] = g[0] // the last mount of a mount point is the visible one
+		}
+	}
+	for dir, want := range map[string]string{"/etc": "overlay", "/usr": "overlay", "/var": "overlay", "/run": "tmpfs"} {
+		require.Equal(t, want, fsType[dir], "%s is set but %s is not a private %s: refusing to install", privateRootEnv, dir, want)
+	}
+}
+
+// debInstallCycle is the install test proper; it runs in the private root,
+// where it may install and remove as it likes.
+func debInstallCycle(t *testing.T, deb, upgrade string) {
+	requirePrivateRoot(t)
 	tool(t, "dpkg", "dpkg")
 	analyze := tool(t, "systemd-analyze", "systemd")
 	systemctl := tool(t, "systemctl", "systemd")

@@ -47,11 +47,12 @@ func output(t *testing.T, name string, args ...string) string {
 	return string(out)
 }
 
-// tool returns the path of a command the tests need; .ci/run installs it.
+// tool returns the path of a command the tests need; `make deps` (the first
+// step of `make test`) installs it.
 func tool(t *testing.T, name, pkg string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
-	require.NoError(t, err, "%s is needed (Debian package %s; .ci/run installs it)", name, pkg)
+	require.NoError(t, err, "%s is needed (Debian package %s; `make deps` installs it)", name, pkg)
 	return p
 }
 

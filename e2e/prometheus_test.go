@@ -6,8 +6,9 @@
 package e2e
 
 // examples/metrics.yaml against real Prometheus servers at their defaults:
-// Prometheus 3 over OTLP (the path docs/metrics.md describes) and Debian's Prometheus 2.42 over
-// remote write (examples/backends/prometheus-remote-write.yaml). Every PromQL
+// Prometheus 3 over OTLP (the path docs/metrics.md describes) and over remote
+// write (examples/backends/prometheus-remote-write.yaml, the path of stores
+// without OTLP ingest). Every PromQL
 // query of docs/metrics.md, every panel of examples/grafana/ and every alert of
 // examples/prometheus/ is evaluated on the metrics of a generated
 // three-connector log and compared with values computed from the log.
@@ -490,7 +491,7 @@ func runOnLog(t *testing.T, log string, configs ...string) *collector {
 // otherwise).
 func TestPrometheus3OTLP(t *testing.T) {
 	distribution(t)
-	prom := startPrometheus(t, "prometheus 3", backendBinary(t, "OTELCOL_TWINGATE_PROMETHEUS3", ""), "--web.enable-otlp-receiver")
+	prom := startPrometheus(t, "prometheus 3", backendBinary(t, "OTELCOL_TWINGATE_PROMETHEUS3"), "--web.enable-otlp-receiver")
 	vl := startVictoriaLogs(t)
 	path := generateConnectorLog(t, 3000, 3)
 	log := readConnectorLog(t, path)
@@ -513,12 +514,13 @@ func TestPrometheus3OTLP(t *testing.T) {
 	assert.NotContains(t, col.String(), "\terror\t", "the collector logged an error")
 }
 
-// TestPrometheus2RemoteWrite: the same metrics, with the opt-in per-user
-// series, through contrib's prometheusremotewrite exporter to Debian's
-// Prometheus 2.42 (remote-write receiver enabled, no OTLP ingest).
-func TestPrometheus2RemoteWrite(t *testing.T) {
+// TestPrometheusRemoteWrite: the same metrics, with the opt-in per-user
+// series, through contrib's prometheusremotewrite exporter to Prometheus 3
+// with only its remote-write receiver enabled (no OTLP ingest), as a
+// remote-write store (Prometheus 2, Mimir, Thanos) takes them.
+func TestPrometheusRemoteWrite(t *testing.T) {
 	distribution(t)
-	prom := startPrometheus(t, "prometheus 2", backendBinary(t, "", "prometheus"), "--web.enable-remote-write-receiver")
+	prom := startPrometheus(t, "prometheus 3 (remote write)", backendBinary(t, "OTELCOL_TWINGATE_PROMETHEUS3"), "--web.enable-remote-write-receiver")
 	logs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		// The logs are not under test here: accepted, as an OTLP backend would.
 		w.Header().Set("Content-Type", "application/x-protobuf")
