@@ -118,13 +118,17 @@ func (s *ExportScanner) keep(part []byte) {
 	s.tok = append(s.tok, part...)
 }
 
-// finish sets the event to what was kept and buf[from:to].
-func (s *ExportScanner) finish(from, to int) {
+// finish sets the event to what was kept and buf[from:to], without the
+// whitespace that ends it when trim is set.
+func (s *ExportScanner) finish(from, to int, trim bool) {
 	if len(s.tok) == 0 && !s.tooLong && to-from <= s.max {
 		s.event = s.buf[from:to] // whole in the buffer: no copy
 	} else {
 		s.keep(s.buf[from:to])
 		s.event = s.tok
+	}
+	for trim && len(s.event) > 0 && isSpace(s.event[len(s.event)-1]) {
+		s.event = s.event[:len(s.event)-1]
 	}
 	s.count++
 }
@@ -163,10 +167,18 @@ func (s *ExportScanner) Scan() bool {
 
 // bom skips a UTF-8 byte order mark at the start of the input.
 func (s *ExportScanner) bom() bool {
-	if s.end-s.start < 3 {
-		return false // a BOM split across reads: left for the translator to flag
+	for s.end-s.start < 3 && !s.eof && s.err == nil {
+		// A BOM split across reads (a reader that returns a byte at a time):
+		// read on behind the bytes already there.
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
+		if err == io.EOF {
+			s.eof = true
+		} else if err != nil {
+			s.err = err
+		}
 	}
-	if s.buf[s.start+1] == 0xBB && s.buf[s.start+2] == 0xBF {
+	if s.end-s.start >= 3 && s.buf[s.start+1] == 0xBB && s.buf[s.start+2] == 0xBF {
 		s.start += 3
 		return true
 	}
@@ -180,18 +192,14 @@ func (s *ExportScanner) garbage() bool {
 	for {
 		for i := s.start; i < s.end; i++ {
 			if c := s.buf[i]; c == '\n' || c == '{' {
-				to := i
-				for to > from && isSpace(s.buf[to-1]) {
-					to--
-				}
 				s.start = i
-				s.finish(from, to)
+				s.finish(from, i, true)
 				return true
 			}
 		}
 		s.start = s.end
 		if !s.fill(from) {
-			s.finish(0, 0)
+			s.finish(0, 0, true)
 			return true
 		}
 		from = 0
@@ -266,12 +274,8 @@ func (s *ExportScanner) object() bool {
 				if c == '{' && st.lineStart && st.depth > 0 &&
 					(st.newlines == 1 || st.last != ',' && st.last != ':' && st.last != '[') {
 					// A new event: the one before was cut short.
-					to := i
-					for to > from && isSpace(buf[to-1]) {
-						to--
-					}
 					s.start = i
-					s.finish(from, to)
+					s.finish(from, i, true)
 					return true
 				}
 				st.depth++
@@ -279,7 +283,7 @@ func (s *ExportScanner) object() bool {
 				st.depth--
 				if st.depth <= 0 {
 					s.start = i + 1
-					s.finish(from, i+1)
+					s.finish(from, i+1, false)
 					return true
 				}
 			}
@@ -288,7 +292,7 @@ func (s *ExportScanner) object() bool {
 		}
 		s.start = s.end
 		if !s.fill(from) {
-			s.finish(0, 0) // cut short by the end of the input
+			s.finish(0, 0, true) // cut short by the end of the input
 			return true
 		}
 		from = 0
