@@ -97,6 +97,14 @@ func (x *exportEvent) scanObject(sc *jsonscan.Scanner, src string, obj int) {
 				x.scanObject(sc, src, e.child)
 			case 'n':
 				sc.Literal("null")
+			case '"':
+				if exportObjects[x.kind][e.child].path == "location" {
+					// A location as connectors print it, a JSON-encoded
+					// string: mapped as on connector lines.
+					x.common.location, x.common.locationText = scanLocation(sc, src)
+					continue
+				}
+				fallthrough
 			default:
 				// Not an object where one is documented: flagged, and kept.
 				x.common.fail(exportObjects[x.kind][e.child].path)

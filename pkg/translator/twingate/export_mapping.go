@@ -42,6 +42,7 @@ func (x *exportEvent) mapTo(rec plog.LogRecord, keys keyCache) (resourceKey, []s
 	x.mapTransport(attrs)
 	x.common.mapRelays(attrs)
 	x.mapLocation(attrs)
+	x.common.mapLocation(attrs)
 	x.common.mapUnknown(attrs, keys)
 	x.mapSeverity(rec)
 	return res, x.common.invalid
@@ -191,7 +192,9 @@ func (x *exportEvent) mapTransport(attrs pcommon.Map) {
 }
 
 // mapLocation: the location object's lat and lon are geo.location.*; its
-// other keys are kept as twingate.location.<key>.
+// other keys are kept as twingate.location.<key>. A location that is a
+// JSON-encoded string, as connectors print it, is twingate.location as on
+// connector lines (event.mapLocation).
 func (x *exportEvent) mapLocation(attrs pcommon.Map) {
 	for _, g := range [...]struct {
 		field xfield
