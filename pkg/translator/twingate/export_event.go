@@ -113,3 +113,21 @@ func (x *exportEvent) scanObject(sc *jsonscan.Scanner, src string, obj int) {
 		}
 	}
 }
+
+// IsExportEvent tells whether text is an event of the S3 sync export rather
+// than a connector's event: a JSON object with an "event" key, which
+// connector events do not have. Only the keys of the object are read, and
+// only until one decides; a syntax error before that is a no.
+func IsExportEvent(text []byte) bool {
+	sc := jsonscan.New(ValidUTF8(text))
+	if sc.Peek() != '{' {
+		return false
+	}
+	for key, ok := sc.FirstKey(); ok; key, ok = sc.NextKey() {
+		if key == "event" || key == "event:" {
+			return true
+		}
+		sc.Skip()
+	}
+	return false
+}
