@@ -115,6 +115,13 @@ func (s *ExportScanner) keep(part []byte) {
 		part = part[:max(room, 0)]
 		s.tooLong = true
 	}
+	if need := len(s.tok) + len(part); need > cap(s.tok) {
+		// Double, up to maxEventSize: append grows large slices by a
+		// quarter, which would allocate five times the longest event.
+		grown := make([]byte, len(s.tok), min(max(need, 2*cap(s.tok)), s.max))
+		copy(grown, s.tok)
+		s.tok = grown
+	}
 	s.tok = append(s.tok, part...)
 }
 
@@ -134,12 +141,10 @@ func (s *ExportScanner) finish(from, to int, trim bool) {
 }
 
 // Scan finds the next event; false at the end of the input or on an I/O
-// error (Err).
+// error (Err). An event the error cut short is not returned: its text is
+// not what Twingate wrote.
 func (s *ExportScanner) Scan() bool {
 	s.tok, s.event, s.tooLong = s.tok[:0], nil, false
-	if cap(s.tok) > s.max && cap(s.tok) > exportReadSize {
-		s.tok = nil // one huge event must not pin its buffer for the rest of the object
-	}
 	// Separators: whitespace, a leading BOM, and in a top-level array its
 	// brackets and commas.
 	for {
@@ -199,11 +204,22 @@ func (s *ExportScanner) garbage() bool {
 		}
 		s.start = s.end
 		if !s.fill(from) {
-			s.finish(0, 0, true)
-			return true
+			return s.cutShort()
 		}
 		from = 0
 	}
+}
+
+// cutShort ends an event that the input ended: at the end of the object it
+// is an event (to be flagged); on an I/O error it is not, since the object
+// was not read whole (the caller reads it again, or reports it).
+func (s *ExportScanner) cutShort() bool {
+	if s.err != nil {
+		s.tok, s.tooLong = s.tok[:0], false
+		return false
+	}
+	s.finish(0, 0, true)
+	return true
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -292,8 +308,7 @@ func (s *ExportScanner) object() bool {
 		}
 		s.start = s.end
 		if !s.fill(from) {
-			s.finish(0, 0, true) // cut short by the end of the input
-			return true
+			return s.cutShort()
 		}
 		from = 0
 	}
