@@ -90,12 +90,14 @@ bench: $(BIN) $(STOCK_BIN)
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem -cpu 1 ./pkg/... ./receiver/... | tee $(BUILD_DIR)/bench/micro.txt
 	testdata/bench/run.sh $(BIN) $(STOCK_BIN) $(BUILD_DIR)/bench
 
-# Fuzzes the line -> record path (Translator.AppendLine) for FUZZTIME. `make
+# Fuzzes the line -> record path (Translator.AppendLine) and the S3 sync
+# object -> records path (ExportScanner, AppendExportEvent) for FUZZTIME. `make
 # test` runs the seeds only. A crasher is saved under
-# pkg/translator/twingate/testdata/fuzz/FuzzAppendLine/: commit it as a
+# pkg/translator/twingate/testdata/fuzz/FuzzAppendLine/ (or FuzzExport/): commit it as a
 # regression case with the fix.
 fuzz:
 	$(GO) test ./pkg/translator/twingate -run '^$$' -fuzz '^FuzzAppendLine$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/translator/twingate -run '^$$' -fuzz '^FuzzExport$$' -fuzztime $(FUZZTIME)
 
 lint:
 	@files=$$(find . \( -path ./$(BUILD_DIR) -o -path ./.git \) -prune -o -type f -name '*.go' -print); \
