@@ -197,3 +197,4 @@ func TestExportScannerMemoryBounded(t *testing.T) {
 		})
 	}
 }
+
