@@ -197,4 +197,3 @@ func TestExportScannerMemoryBounded(t *testing.T) {
 		})
 	}
 }
-
