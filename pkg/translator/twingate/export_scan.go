@@ -6,6 +6,7 @@ package twingate // import "github.com/otelcol-twingate/otelcol-twingate/pkg/tra
 import (
 	"errors"
 	"io"
+	"math/bits"
 )
 
 // exportReadSize is how much of an export object is read at a time. Events
@@ -222,6 +223,34 @@ func (s *ExportScanner) cutShort() bool {
 	return true
 }
 
+// Repeated bytes, to test the eight bytes of a word at once.
+const (
+	wordOnes  = 0x0101010101010101
+	wordHighs = 0x8080808080808080
+)
+
+// stringSpecial returns the offset of the first byte from i that matters
+// inside a string ('"', '\\' or a newline), or len(b). It tests eight bytes
+// at a time as jsonscan's stringStop does: (x - ones) &^ x & highs marks the
+// zero bytes of x, so of w xor the byte sought; the lowest mark is exact.
+func stringSpecial(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		t := b[i : i+8 : i+8]
+		w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		q, e, n := w^(wordOnes*'"'), w^(wordOnes*'\\'), w^(wordOnes*'\n')
+		if m := ((q-wordOnes)&^q | (e-wordOnes)&^e | (n-wordOnes)&^n) & wordHighs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c == '\n' {
+			return i
+		}
+	}
+	return i
+}
+
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // objectScan is where object is in an object's text.
@@ -259,9 +288,9 @@ func (s *ExportScanner) object() bool {
 					}
 				}
 				// The bytes of strings are most of an event: pass the
-				// ordinary ones in a tight loop.
-				for c != '"' && c != '\\' && c != '\n' {
-					if i++; i == len(buf) {
+				// ordinary ones eight at a time.
+				if c != '"' && c != '\\' && c != '\n' {
+					if i = stringSpecial(buf, i+1); i == len(buf) {
 						break bytes
 					}
 					c = buf[i]

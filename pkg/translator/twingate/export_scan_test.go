@@ -197,3 +197,33 @@ func TestExportScannerMemoryBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestStringSpecial: the eight-bytes-at-a-time search finds what a plain
+// loop finds, wherever the byte is and whatever surrounds it.
+func TestStringSpecial(t *testing.T) {
+	plain := func(b []byte, i int) int {
+		for ; i < len(b); i++ {
+			if b[i] == '"' || b[i] == '\\' || b[i] == '\n' {
+				return i
+			}
+		}
+		return i
+	}
+	fill := []byte("a\x00\x7f\x80\xff!#[\x01\x0b\x21\x5b\x5d")
+	for n := 0; n < 40; n++ {
+		for pos := 0; pos <= n; pos++ {
+			for _, special := range []byte{'"', '\\', '\n'} {
+				b := make([]byte, n)
+				for k := range b {
+					b[k] = fill[(k*7+n)%len(fill)]
+				}
+				if pos < n {
+					b[pos] = special
+				}
+				for from := 0; from <= n; from++ {
+					require.Equal(t, plain(b, from), stringSpecial(b, from), "%q from %d", b, from)
+				}
+			}
+		}
+	}
+}
