@@ -121,12 +121,14 @@ bench-fleet: $(BIN)
 		$(GO) test -count=1 -run '^$$' -bench '^BenchmarkFleetGateway$$' -benchtime=1x -timeout 90m . \
 		| tee $(abspath $(BUILD_DIR)/bench/fleet.txt)
 
-# Fuzzes the line -> record path (Translator.AppendLine) for FUZZTIME. `make
+# Fuzzes the line -> record path (Translator.AppendLine) and the S3 sync
+# object -> records path (ExportScanner, AppendExportEvent) for FUZZTIME. `make
 # test` runs the seeds only. A crasher is saved under
-# pkg/translator/twingate/testdata/fuzz/FuzzAppendLine/: commit it as a
+# pkg/translator/twingate/testdata/fuzz/FuzzAppendLine/ (or FuzzExport/): commit it as a
 # regression case with the fix.
 fuzz:
 	$(GO) test ./pkg/translator/twingate -run '^$$' -fuzz '^FuzzAppendLine$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pkg/translator/twingate -run '^$$' -fuzz '^FuzzExport$$' -fuzztime $(FUZZTIME)
 
 # golangci-lint, built once from its module like the backends below (its go.mod
 # pins every linter it runs); a file target, so the first make lint builds it.
