@@ -10,5 +10,6 @@
 // A payload is one or more newline-separated connector lines, exactly as the
 // connector printed them (ANALYTICS lines, its other lines, blank lines, CRLF
 // endings), or one bare JSON event without the ANALYTICS prefix, as shippers
-// that strip it send.
+// that strip it send; or an object of Twingate's S3 sync export, as
+// awss3receiver passes it whole (format auto, lines or s3_export).
 package twingateencodingextension // import "github.com/otelcol-twingate/otelcol-twingate/extension/encoding/twingateencodingextension"

@@ -28,6 +28,7 @@ var _ encoding.LogsUnmarshalerExtension = (*encodingExtension)(nil)
 type encodingExtension struct {
 	translator *twingate.Translator
 	accountant *accounting.Accountant
+	format     string
 }
 
 // newExtension labels its counters with the extension's ID, so that two
@@ -39,6 +40,7 @@ func newExtension(set extension.Settings, cfg *Config) (*encodingExtension, erro
 	}
 	return &encodingExtension{
 		translator: twingate.NewTranslator(cfg.Mapping),
+		format:     cfg.Format,
 		accountant: accounting.New(attribute.String("extension", set.ID.String()), cfg.Mapping, set.Logger,
 			tb.TwingateEncodingOtherLines, tb.TwingateEncodingMalformedLines),
 	}, nil
@@ -58,6 +60,14 @@ func (e *encodingExtension) UnmarshalLogs(buf []byte) (plog.Logs, error) {
 	b := twingate.NewBatch(metadata.ScopeName)
 	var src twingate.Source
 	observed := pcommon.NewTimestampFromTime(time.Now())
+	if e.format == FormatS3Export || e.format == FormatAuto && isExport(buf) {
+		// The payload is in memory already: no event is too long to map.
+		s := twingate.NewExportScanner(bytes.NewReader(buf), len(buf)+1)
+		for s.Scan() {
+			e.accountant.Account(ctx, e.translator.AppendExportEvent(b, s.Event(), &src, observed), len(s.Event()))
+		}
+		return b.Logs(), nil // a bytes.Reader has no I/O error
+	}
 	if event, ok := bareEvent(buf); ok {
 		e.accountant.Account(ctx, e.translator.AppendEvent(b, event, &src, observed), len(event))
 		return b.Logs(), nil
@@ -70,6 +80,27 @@ func (e *encodingExtension) UnmarshalLogs(buf []byte) (plog.Logs, error) {
 		buf = rest
 	}
 	return b.Logs(), nil
+}
+
+// isExport tells whether a payload is an S3 sync export object: its first
+// JSON object (after whitespace, a BOM, and the '[' of a top-level array)
+// has an "event" key, which connector events never have; an empty array
+// "[]" is an empty export. Anything else, "[INFO] …" lines included, is
+// connector output.
+func isExport(buf []byte) bool {
+	const space = " \t\r\n"
+	buf = bytes.TrimLeft(bytes.TrimPrefix(bytes.TrimLeft(buf, space), []byte("\xef\xbb\xbf")), space)
+	if rest, isArray := bytes.CutPrefix(buf, []byte("[")); isArray {
+		buf = bytes.TrimLeft(rest, space)
+		if len(buf) > 0 && buf[0] == ']' {
+			return true
+		}
+	}
+	if len(buf) == 0 || buf[0] != '{' {
+		return false
+	}
+	s := twingate.NewExportScanner(bytes.NewReader(buf), len(buf)+1)
+	return s.Scan() && twingate.IsExportEvent(s.Event())
 }
 
 // bareEvent reports whether the payload is one JSON event without the

@@ -39,8 +39,30 @@ const (
 	AttrRelays        = "twingate.relays"
 	AttrLocation      = unknownPrefix + "location"
 
+	// The S3 sync export's own attributes (export_mapping.go).
+	AttrDNSQuestionName = string(semconv.DNSQuestionNameKey)
+	AttrGeoLat          = string(semconv.GeoLocationLatKey)
+	AttrGeoLon          = string(semconv.GeoLocationLonKey)
+	// AttrExportEventType is the export's event_type (network_access,
+	// dns_filtering, audit_log, …). It is not twingate.event_type: that
+	// one holds a connection's status, as on connector lines, and every
+	// record with it counts as a connection in examples/metrics.yaml.
+	AttrExportEventType = "twingate.export.event_type"
+	// AttrStatus is a DNS filtering event's status, AttrAction an audit
+	// log's action: their twingate.<path>, kept besides the event name.
+	AttrStatus = unknownPrefix + "status"
+	AttrAction = unknownPrefix + "action"
+	// AttrSource, on the resource, says where records came from when not
+	// from a connector's output: SourceS3Sync for the export.
+	AttrSource   = "twingate.source"
+	SourceS3Sync = "s3_sync"
+
 	// ServiceName is the service.name of every connector's resource.
 	ServiceName = "twingate-connector"
+	// ServiceNameTwingate is the service.name of events that no connector
+	// reported (DNS filtering, audit logs, events of other types, network
+	// events without a connector): Twingate's own, the tenant's.
+	ServiceNameTwingate = "twingate"
 	// unknownPrefix namespaces every field the mapping does not name.
 	unknownPrefix = "twingate."
 )
@@ -61,7 +83,15 @@ var eventNames = map[string]string{
 	"established_connection": "twingate.connection.established",
 	"closed_connection":      "twingate.connection.closed",
 	"failed_to_connect":      "twingate.connection.failed",
+	"denied_access":          "twingate.connection.denied",
 }
+
+// Event name prefixes of the export's DNS filtering events and audit logs:
+// the status or the action follows.
+const (
+	dnsEventPrefix   = "twingate.dns."
+	auditEventPrefix = "twingate.audit."
+)
 
 func eventName(eventType string) string {
 	if name, ok := eventNames[eventType]; ok {

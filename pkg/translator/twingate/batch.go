@@ -61,6 +61,7 @@ type Batch struct {
 	scratch plog.LogRecord
 	// ev and keys are reused from line to line.
 	ev   event
+	xev  exportEvent
 	keys keyCache
 	// last is the resource of the previous record: lines of one file almost
 	// always come from one connector, and comparing beats hashing.
@@ -99,12 +100,17 @@ func (b *Batch) records(key resourceKey, src *Source) plog.LogRecordSlice {
 func (b *Batch) newResource(key resourceKey, src *Source) plog.LogRecordSlice {
 	rl := b.logs.ResourceLogs().AppendEmpty()
 	attrs := rl.Resource().Attributes()
-	attrs.PutStr(AttrServiceName, ServiceName)
+	service := key.service
+	if service == "" {
+		service = ServiceName
+	}
+	attrs.PutStr(AttrServiceName, service)
 	for _, kv := range []KeyValue{
 		{AttrConnectorID, key.connectorID},
 		{AttrConnectorName, key.connectorName},
 		{AttrRemoteNetworkID, key.networkID},
 		{AttrRemoteNetworkName, key.networkName},
+		{AttrSource, key.source},
 	} {
 		if kv.Value != "" {
 			attrs.PutStr(kv.Key, kv.Value)

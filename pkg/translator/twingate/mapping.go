@@ -26,6 +26,9 @@ const maxValueDepth = 32
 type resourceKey struct {
 	connectorID, connectorName, networkID, networkName string
 	origin                                             string
+	// service is the service.name, ServiceName when empty; source is
+	// twingate.source, none when empty (connector lines).
+	service, source string
 }
 
 // mapTo fills rec from the scanned event and returns the record's resource

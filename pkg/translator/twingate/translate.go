@@ -102,6 +102,12 @@ func (t *Translator) AppendEvent(b *Batch, payload []byte, src *Source, observed
 	} else if key, res.InvalidFields = b.ev.mapTo(rec, b.keys); len(res.InvalidFields) > 0 {
 		res.ErrorType = ErrorTypeInvalidField
 	}
+	return t.settle(b, rec, key, res, src, observed)
+}
+
+// settle flags, drops or keeps the record of one event, as its Result and
+// the configuration say.
+func (t *Translator) settle(b *Batch, rec plog.LogRecord, key resourceKey, res Result, src *Source, observed pcommon.Timestamp) Result {
 	if src.Truncated {
 		res.ErrorType = ErrorTypeLineTooLong // whatever parsed is incomplete
 	}
