@@ -15,6 +15,7 @@ import (
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/fileinput"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/journaldinput"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/s3input"
 )
 
 // DefaultUnit is the systemd unit of the Twingate Connector package.
@@ -23,12 +24,15 @@ const DefaultUnit = journaldinput.DefaultUnit
 // Config defines the configuration of the twingateanalytics receiver.
 type Config struct {
 	// Journald reads the connector's lines from the systemd journal through
-	// stanza's journald input (journalctl). Exactly one of Journald and File.
+	// stanza's journald input (journalctl). Exactly one of Journald, File and S3.
 	Journald configoptional.Optional[journaldinput.Config] `mapstructure:"journald"`
 	// File reads the connector's lines from files through stanza's file consumer.
 	File configoptional.Optional[fileinput.Config] `mapstructure:"file"`
-	// Storage is the ID of a storage extension that checkpoints file offsets or
-	// the journald cursor, so a restart resumes where it stopped.
+	// S3 reads the events Twingate's S3 sync writes to a bucket.
+	S3 configoptional.Optional[s3input.Config] `mapstructure:"s3"`
+	// Storage is the ID of a storage extension that checkpoints file offsets,
+	// the journald cursor or the last S3 object read, so a restart resumes
+	// where it stopped.
 	Storage *component.ID `mapstructure:"storage"`
 	// Config is other_lines, on_error and body: how lines become records,
 	// the same keys as the twingate_encoding extension's.
@@ -94,6 +98,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Journald:       configoptional.Default(journaldinput.NewDefaultConfig()),
 		File:           configoptional.Default(fileinput.NewDefaultConfig()),
+		S3:             configoptional.Default(s3input.NewDefaultConfig()),
 		Config:         twingate.NewDefaultConfig(),
 		RetryOnFailure: defaultRetryConfig(),
 	}
@@ -109,6 +114,7 @@ func (cfg *Config) Validate() error {
 	}{
 		{"journald", cfg.Journald.HasValue()},
 		{"file", cfg.File.HasValue()},
+		{"s3", cfg.S3.HasValue()},
 	} {
 		if in.on {
 			set = append(set, "'"+in.key+"'")
@@ -116,7 +122,7 @@ func (cfg *Config) Validate() error {
 	}
 	switch len(set) {
 	case 0:
-		return errors.New("exactly one of 'journald' or 'file' must be set (use 'journald: {}' for the defaults)")
+		return errors.New("exactly one of 'journald', 'file' or 's3' must be set (use 'journald: {}' for the defaults)")
 	case 1:
 		return nil
 	default:

@@ -21,6 +21,7 @@ import (
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/input"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/journaldinput"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/s3input"
 )
 
 const (
@@ -30,6 +31,7 @@ const (
 	// The transport of the standard observability metrics, per input.
 	transportFile     = "file"
 	transportJournald = "journald"
+	transportS3       = "s3"
 )
 
 // logsReceiver runs one input and owns what the inputs share: the
@@ -41,7 +43,7 @@ type logsReceiver struct {
 	obsrecv  *receiverhelper.ObsReport
 	delivery *deliverer
 	input    input.Input
-	// transport names the input (file or journald).
+	// transport names the input (file, journald or s3).
 	transport string
 
 	storageClient storage.Client
@@ -52,6 +54,7 @@ type logsReceiver struct {
 type inputOptions struct {
 	file     []fileinput.Option
 	journald []journaldinput.Option
+	s3       []s3input.Option
 }
 
 func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs, opts inputOptions) (*logsReceiver, error) {
@@ -72,6 +75,9 @@ func newLogsReceiver(set receiver.Settings, cfg *Config, next consumer.Logs, opt
 	case cfg.Journald.HasValue():
 		r.transport = transportJournald
 		r.input = journaldinput.New(cfg.Journald.Get(), set.TelemetrySettings, conv, opts.journald...)
+	case cfg.S3.HasValue():
+		r.transport = transportS3
+		r.input = s3input.New(cfg.S3.Get(), set.ID, set.TelemetrySettings, conv, tb, opts.s3...)
 	default:
 		return nil, errors.New("no input configured")
 	}

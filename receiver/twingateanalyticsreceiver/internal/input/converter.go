@@ -44,3 +44,9 @@ func ReceiverAttribute(id component.ID) attribute.KeyValue {
 func (c *Converter) AppendLine(ctx context.Context, b *twingate.Batch, line []byte, src *twingate.Source, observed pcommon.Timestamp) {
 	c.accountant.Account(ctx, c.translator.AppendLine(b, line, src, observed), len(line))
 }
+
+// AppendExportEvent converts one event of a Twingate S3 sync object into at
+// most one record in b.
+func (c *Converter) AppendExportEvent(ctx context.Context, b *twingate.Batch, event []byte, src *twingate.Source, observed pcommon.Timestamp) {
+	c.accountant.Account(ctx, c.translator.AppendExportEvent(b, event, src, observed), len(event))
+}

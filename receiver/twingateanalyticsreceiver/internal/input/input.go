@@ -1,8 +1,8 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package input is what the receiver's inputs (fileinput, journaldinput)
-// share: the interface the receiver runs them through, the one
+// Package input is what the receiver's inputs (fileinput, journaldinput,
+// s3input) share: the interface the receiver runs them through, the one
 // delivery path they hand batches to, and the converter that turns what they
 // read into records.
 package input // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/input"
