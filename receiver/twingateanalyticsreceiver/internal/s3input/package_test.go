@@ -28,6 +28,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/input"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
@@ -162,34 +163,11 @@ func storageClient(t *testing.T, dir string) storage.Client {
 	return client
 }
 
-var statuses = []string{"established_connection", "closed_connection", "failed_to_connect", "denied_access"}
-
-// exportEvent is a network_access event as Twingate's S3 sync writes it
-// (the documented example), told apart by its device.id: dev-<i>.
-func exportEvent(i int) string {
-	errMsg := ""
-	status := statuses[i%len(statuses)]
-	if status == "denied_access" || status == "failed_to_connect" {
-		errMsg = `,"error_message":"no policy allows this connection"`
-	}
-	return fmt.Sprintf(`{"event_type":"network_access","event":{"version":1,"time":"2025-07-25T18:19:41.%06d+00:00",`+
-		`"status":%q,"connection":{"client_ip":"1.2.3.4","protocol":"tcp","bytes_received":338,"bytes_transferred":404%s},`+
-		`"connector":{"id":"123456","name":"faithful-pigeon"},"remote_network":{"id":"789012","name":"aws-us-east-1-dev"},`+
-		`"resource":{"address":"argocd.eks.twindemo.int","applied_rule":"argocd.eks.twindemo.int","id":"1234567","ip":"10.11.12.13","port":80},`+
-		`"relays":[{"ip":"1.2.3.4","name":"relaybalancer+https://relays-prm.twingate.com","port":30501}],`+
-		`"device":{"id":"dev-%07d"},"user":{"id":"890123","email":"janedoe@twindemo.com"},"location":{"lat":39.84,"lon":-100.04}}}`,
-		i%1_000_000, status, errMsg, i)
-}
+// exportEvent is network_access event i, told apart by its device.id dev-<i>.
+func exportEvent(i int) string { return logstest.ExportEvent(i) }
 
 // exportObject holds events first..end-1, one per line (NDJSON).
-func exportObject(first, end int) []byte {
-	var b bytes.Buffer
-	for i := first; i < end; i++ {
-		b.WriteString(exportEvent(i))
-		b.WriteByte('\n')
-	}
-	return b.Bytes()
-}
+func exportObject(first, end int) []byte { return logstest.ExportObject(first, end) }
 
 // objectKey is the key Twingate gives the object written at minute m.
 func objectKey(m int) string {
