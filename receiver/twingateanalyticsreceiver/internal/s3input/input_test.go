@@ -141,7 +141,11 @@ func TestStartAtEndIsStored(t *testing.T) {
 	first := inputtest.NewSink()
 	client := storageClient(t, dir)
 	stop := runInput(t, cfg, first, nil, client, nil)
-	require.Eventually(t, func() bool { return f.lists.Load() >= 1 }, waitFor, time.Millisecond)
+	// Stopped once the first listing is over and its result stored.
+	require.Eventually(t, func() bool {
+		v, err := client.Get(context.Background(), storageKey)
+		return err == nil && v != nil
+	}, waitFor, time.Millisecond)
 	stop()
 	require.NoError(t, client.Close(context.Background()))
 
