@@ -61,7 +61,7 @@ func TestExamplesValidate(t *testing.T) {
 	bin := distribution(t)
 	examples, err := filepath.Glob(examplePath("*.yaml"))
 	require.NoError(t, err)
-	require.Len(t, examples, 4)
+	require.Len(t, examples, 5)
 	validate := func(path string, env ...string) (string, error) {
 		cmd := exec.Command(bin, "validate", "--config", path)
 		cmd.Env = append(os.Environ(), env...)
@@ -71,6 +71,7 @@ func TestExamplesValidate(t *testing.T) {
 	for _, path := range examples {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			out, err := validate(path, "OTLP_ENDPOINT=http://127.0.0.1:4318", "TWINGATE_PSEUDONYM_KEY="+pseudonymKey,
+				"TWINGATE_S3_BUCKET=my-twingate-events", "AWS_REGION=us-east-1",
 				"OTLP_LOGS_ENDPOINT=http://127.0.0.1:9428/insert/opentelemetry", "OTLP_METRICS_ENDPOINT=http://127.0.0.1:9090/api/v1/otlp")
 			require.NoError(t, err, out)
 		})

@@ -14,11 +14,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 )
 
 // exportGoldenDir holds the translator's S3 sync objects, built from the
 // documented examples.
-var exportGoldenDir = filepath.Join("..", "pkg", "translator", "twingate", "testdata", "export")
+var exportGoldenDir = testcorpus.Path("export")
 
 // TestExampleMetricsExport: examples/metrics.yaml, unchanged but for its
 // receiver, counts the network events of Twingate's S3 sync export as it

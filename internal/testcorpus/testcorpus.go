@@ -11,6 +11,9 @@
 //     them;
 //   - hostile/: one line of each kind of bad or unusual input, and what must
 //     become of it (expected.yaml);
+//   - export/: Twingate S3 sync export objects of every event type and
+//     framing, and the records they map to; export_hostile/: one odd export
+//     event of each kind and its outcome;
 //   - journal/: a real journald journal file of connector output (and the
 //     script that writes it, make journal-fixtures) for the journald input.
 //
@@ -28,7 +31,7 @@ import (
 
 // FS holds the corpus, with paths such as "golden/events.log".
 //
-//go:embed golden hostile journal/twingate.journal
+//go:embed golden hostile export export_hostile journal/twingate.journal
 var FS embed.FS
 
 // dir is this package's directory in the source tree, from where the

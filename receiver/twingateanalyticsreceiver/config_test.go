@@ -18,6 +18,7 @@ import (
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/s3input"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
@@ -83,6 +84,37 @@ func TestLoadConfig(t *testing.T) {
 		assert.Equal(t, twingate.OnErrorDropQuiet, cfg.OnError)
 		assert.Equal(t, twingate.BodyNone, cfg.Body)
 	})
+	t.Run("s3_defaults", func(t *testing.T) {
+		cfg := loadConfig(t, "s3_defaults")
+		require.NoError(t, confmap.Validate(cfg))
+		require.True(t, cfg.S3.HasValue())
+		assert.False(t, cfg.File.HasValue())
+		assert.False(t, cfg.Journald.HasValue())
+		s := cfg.S3.Get()
+		assert.Equal(t, "twingate-events", s.Bucket)
+		assert.Equal(t, "us-east-1", s.Region)
+		assert.Empty(t, s.Prefix)
+		assert.Empty(t, s.Endpoint)
+		assert.False(t, s.UsePathStyle)
+		assert.Equal(t, s3input.StartAtEnd, s.StartAt)
+		assert.Equal(t, time.Minute, s.PollInterval)
+		assert.Equal(t, 1000, s.BatchSize)
+		assert.EqualValues(t, 1<<20, s.MaxEventSize)
+	})
+	t.Run("s3", func(t *testing.T) {
+		cfg := loadConfig(t, "s3")
+		require.NoError(t, confmap.Validate(cfg))
+		s := cfg.S3.Get()
+		assert.Equal(t, "eu-central-1", s.Region)
+		assert.Equal(t, "exports/", s.Prefix)
+		assert.Equal(t, "http://127.0.0.1:9000", s.Endpoint)
+		assert.True(t, s.UsePathStyle)
+		assert.Equal(t, s3input.StartAtBeginning, s.StartAt)
+		assert.Equal(t, 30*time.Second, s.PollInterval)
+		assert.Equal(t, 500, s.BatchSize)
+		assert.EqualValues(t, 2<<20, s.MaxEventSize)
+		assert.Equal(t, component.MustNewID("file_storage"), *cfg.Storage)
+	})
 	t.Run("file", func(t *testing.T) {
 		cfg := loadConfig(t, "file")
 		require.NoError(t, confmap.Validate(cfg))
@@ -104,7 +136,7 @@ func TestLoadConfig(t *testing.T) {
 
 func TestValidateErrors(t *testing.T) {
 	for name, want := range map[string]string{
-		"no_input":                   "exactly one of 'journald' or 'file' must be set",
+		"no_input":                   "exactly one of 'journald', 'file' or 's3' must be set",
 		"both_inputs":                "'journald' and 'file' are mutually exclusive",
 		"empty_include":              "file: 'include' must list at least one path or glob",
 		"bad_other_lines":            `'other_lines' must be "drop" or "send", got "keep"`,
@@ -117,6 +149,13 @@ func TestValidateErrors(t *testing.T) {
 		"bad_retry_initial_interval": "retry_on_failure: 'initial_interval' must be positive, got 0s",
 		"bad_retry_max_interval":     "retry_on_failure: 'max_interval' (1s) must not be less than 'initial_interval' (10s)",
 		"bad_retry_max_elapsed_time": "retry_on_failure: 'max_elapsed_time' must not be negative (0 retries until shutdown), got -1s",
+		"file_and_s3":                "'file' and 's3' are mutually exclusive",
+		"s3_no_bucket":               "s3: 'bucket' must be set",
+		"s3_no_region":               "s3: 'region' must be set",
+		"s3_bad_start_at":            `s3: 'start_at' must be "end" or "beginning", got "now"`,
+		"s3_bad_poll_interval":       "s3: 'poll_interval' must be positive, got 0s",
+		"s3_bad_endpoint":            `s3: 'endpoint' must be a URL such as https://s3.example.com:9000, got "minio:9000"`,
+		"s3_bad_batch_size":          "s3: 'batch_size' must be positive, got 0",
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := confmap.Validate(loadConfig(t, name))
@@ -130,6 +169,6 @@ func TestDefaultConfigNeedsAnInput(t *testing.T) {
 	cfg := createDefaultConfig()
 	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 	// The default is deliberately incomplete: where to read from is the user's choice.
-	assert.ErrorContains(t, confmap.Validate(cfg), "exactly one of 'journald' or 'file' must be set")
+	assert.ErrorContains(t, confmap.Validate(cfg), "exactly one of 'journald', 'file' or 's3' must be set")
 	assert.Equal(t, container.FormatAuto, cfg.(*Config).File.GetOrInsertDefault().Format)
 }

@@ -23,5 +23,5 @@ func NewFactory() receiver.Factory {
 }
 
 func createLogsReceiver(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
-	return newLogsReceiver(set, cfg.(*Config), next)
+	return newLogsReceiver(set, cfg.(*Config), next, inputOptions{})
 }

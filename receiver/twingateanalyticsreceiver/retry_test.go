@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -25,6 +24,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/fileinput"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
 )
 
 // gatedConsumer refuses or accepts each ConsumeLogs call as its decide
@@ -54,15 +57,12 @@ func fastRetry(cfg *Config) *Config {
 	return cfg
 }
 
-// runReceiver starts a receiver delivering to next on host, after setup
-// (which may adjust the receiver), and returns what shuts it down, once
-// (also when the test ends).
-func runReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componenttest.Telemetry, host component.Host, setup ...func(*logsReceiver)) func() {
+// runReceiver starts a receiver delivering to next on host, with the
+// inputs' options opts, and returns what shuts it down, once (also when the
+// test ends).
+func runReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componenttest.Telemetry, host component.Host, opts ...inputOptions) func() {
 	t.Helper()
-	rcv := newReceiver(t, cfg, next, tel)
-	for _, f := range setup {
-		f(rcv.(*logsReceiver))
-	}
+	rcv := newReceiver(t, cfg, next, tel, opts...)
 	require.NoError(t, rcv.Start(context.Background(), host))
 	var once sync.Once
 	stop := func() { once.Do(func() { require.NoError(t, rcv.Shutdown(context.Background())) }) }
@@ -83,7 +83,7 @@ func TestRetryUntilAccepted(t *testing.T) {
 		}
 		return nil
 	})
-	tel := newTelemetry(t)
+	tel := inputtest.NewTelemetry(t)
 	runReceiver(t, fastRetry(fileConfig(path)), next, tel, componenttest.NewNopHost())
 
 	require.Eventually(t, func() bool { return next.LogRecordCount() >= n }, waitFor, 10*time.Millisecond)
@@ -91,9 +91,9 @@ func TestRetryUntilAccepted(t *testing.T) {
 	assert.Empty(t, d.Lost, d)
 	assert.Empty(t, d.Duplicated, d)
 	assert.GreaterOrEqual(t, next.attempts.Load(), int64(6))
-	assert.EqualValues(t, n, sumOf(t, tel, "otelcol_receiver_accepted_log_records", nil))
-	assert.Zero(t, sumOf(t, tel, "otelcol_receiver_refused_log_records", nil))
-	assert.Zero(t, sumOf(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", nil))
+	assert.EqualValues(t, n, inputtest.Sum(t, tel, "otelcol_receiver_accepted_log_records", nil))
+	assert.Zero(t, inputtest.Sum(t, tel, "otelcol_receiver_refused_log_records", nil))
+	assert.Zero(t, inputtest.Sum(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", nil))
 }
 
 // TestDroppedRecordsAreCounted: a batch the receiver gives up on is counted
@@ -119,7 +119,7 @@ func TestDroppedRecordsAreCounted(t *testing.T) {
 				}
 				return nil
 			})
-			tel := newTelemetry(t)
+			tel := inputtest.NewTelemetry(t)
 			cfg := fastRetry(fileConfig(path))
 			if tc.cfg != nil {
 				tc.cfg(&cfg.RetryOnFailure)
@@ -128,9 +128,9 @@ func TestDroppedRecordsAreCounted(t *testing.T) {
 
 			want := map[string]string{"receiver": "twingateanalytics", "reason": tc.reason}
 			require.Eventually(t, func() bool {
-				return sumOf(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", want) == 3
+				return inputtest.Sum(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", want) == 3
 			}, waitFor, 10*time.Millisecond)
-			assert.EqualValues(t, 3, sumOf(t, tel, "otelcol_receiver_refused_log_records", nil))
+			assert.EqualValues(t, 3, inputtest.Sum(t, tel, "otelcol_receiver_refused_log_records", nil))
 
 			refusing.Store(false)
 			appendLines(t, path, logstest.ConnectionLines(3, 5))
@@ -139,7 +139,7 @@ func TestDroppedRecordsAreCounted(t *testing.T) {
 			assert.Empty(t, d.Lost, d)
 			assert.Empty(t, d.Duplicated, d)
 			assert.Empty(t, d.Unexpected, d)
-			assert.EqualValues(t, 3, sumOf(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", nil))
+			assert.EqualValues(t, 3, inputtest.Sum(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records", nil))
 		})
 	}
 }
@@ -247,9 +247,12 @@ func TestShutdownWaitsForDeliveryInProgress(t *testing.T) {
 // retried for the grace period and then dropped and counted, not waited for
 // forever.
 func TestLastDeliveryAtShutdown(t *testing.T) {
-	root, _ := writeContainerLog(t, logstest.PodLogDir+"/0.log",
-		`2025-11-20T10:00:01Z stderr P ANALYTICS {"connection":{"id":"a-1"},`,
-		"2025-11-20T10:00:02Z stdout F "+logstest.ConnectionLine(1))
+	root := t.TempDir()
+	path := filepath.Join(root, logstest.PodLogDir, "0.log")
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte(
+		"2025-11-20T10:00:01Z stderr P ANALYTICS {\"connection\":{\"id\":\"a-1\"},\n"+
+			"2025-11-20T10:00:02Z stdout F "+logstest.ConnectionLine(1)+"\n"), 0o600))
 	cfg := fastRetry(fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log")))
 	// The complete line is accepted, the partial one flushed at shutdown is not.
 	next := newGatedConsumer(func(attempt int64, _ plog.Logs) error {
@@ -258,11 +261,11 @@ func TestLastDeliveryAtShutdown(t *testing.T) {
 		}
 		return errPipelineFull
 	})
-	tel := newTelemetry(t)
-	rcv := newReceiver(t, cfg, next, tel)
-	r := rcv.(*logsReceiver)
-	r.partialIdle = time.Hour
-	r.delivery.grace = 200 * time.Millisecond
+	tel := inputtest.NewTelemetry(t)
+	rcv := newReceiver(t, cfg, next, tel, inputOptions{
+		file: []fileinput.Option{fileinput.WithPartialLineTimeouts(time.Hour, time.Second)},
+	})
+	rcv.delivery.grace = 200 * time.Millisecond
 	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
 	// Once the line after it was delivered, the partial line is held.
 	require.Eventually(t, func() bool { return next.LogRecordCount() == 1 }, waitFor, 10*time.Millisecond)
@@ -270,6 +273,6 @@ func TestLastDeliveryAtShutdown(t *testing.T) {
 	require.NoError(t, rcv.Shutdown(context.Background()))
 	assert.Less(t, time.Since(start), shutdownGrace)
 	assert.Greater(t, next.attempts.Load(), int64(1))
-	assert.EqualValues(t, 1, sumOf(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records",
+	assert.EqualValues(t, 1, inputtest.Sum(t, tel, "otelcol_receiver_twingateanalytics_dropped_log_records",
 		map[string]string{"receiver": "twingateanalytics", "reason": dropReasonShutdown}))
 }

@@ -15,13 +15,14 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 )
 
 // exportDir holds the translator's S3 sync objects and their records; an
 // object passed whole, as awss3receiver passes it, must give the same
 // records.
-var exportDir = filepath.Join("..", "..", "..", "pkg", "translator", "twingate", "testdata", "export")
+var exportDir = testcorpus.Path("export")
 
 // asExportRecords makes the extension's records comparable with the
 // translator's golden ones: the golden test adds the object's key, which a

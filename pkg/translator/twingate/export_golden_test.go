@@ -19,13 +19,14 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 )
 
 // exportDir holds S3 sync objects, <name>.json, and the records each becomes
 // with the default settings, <name>_expected.yaml: one object per event type
 // (built from the documented examples), and the same three events in every
 // framing (framing_*.json).
-var exportDir = filepath.Join("testdata", "export")
+var exportDir = testcorpus.Path("export")
 
 // goldenMaxEventSize is the scanner's bound in the golden tests:
 // framing_oversized.json holds an event beyond it.

@@ -18,11 +18,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 )
 
 // exportHostileDir holds one bad or odd export event of each kind,
 // <kind>.json, and expected.yaml, what each must become.
-var exportHostileDir = filepath.Join("testdata", "export_hostile")
+var exportHostileDir = testcorpus.Path("export_hostile")
 
 // exportHostileCorpus returns each event of the corpus by kind, without the
 // newline that ends its file.

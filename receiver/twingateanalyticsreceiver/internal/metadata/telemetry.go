@@ -20,6 +20,7 @@ type TelemetryBuilder struct {
 	ReceiverTwingateanalyticsOtherLines        metric.Int64Counter
 	ReceiverTwingateanalyticsMalformedLines    metric.Int64Counter
 	ReceiverTwingateanalyticsDroppedLogRecords metric.Int64Counter
+	ReceiverTwingateanalyticsS3Errors          metric.Int64Counter
 }
 
 // NewTelemetryBuilder creates the receiver's instruments.
@@ -42,6 +43,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilde
 		"otelcol_receiver_twingateanalytics_dropped_log_records",
 		metric.WithDescription("Log records the next consumer refused and the receiver dropped, by reason (permanent_error, retry_disabled, max_elapsed_time or shutdown). [Alpha]"),
 		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ReceiverTwingateanalyticsS3Errors, err = builder.meter.Int64Counter(
+		"otelcol_receiver_twingateanalytics_s3_errors",
+		metric.WithDescription("Failed S3 requests of the s3 input, by operation (list_objects, get_object or read_object); each is retried, and an object deleted after it was listed is counted here too. [Alpha]"),
+		metric.WithUnit("{error}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

@@ -3,22 +3,26 @@
 
 //go:build linux
 
-package twingateanalyticsreceiver
+package journaldinput
 
 import (
+	"context"
+	"errors"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
-	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
-	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
 )
 
 // journalDir holds a real journal file written by systemd-journal-remote
@@ -42,13 +46,14 @@ func TestJournaldInput(t *testing.T) {
 		{twingate.OtherLinesSend, "journald_other_lines_expected.yaml"},
 	} {
 		t.Run(tc.otherLines, func(t *testing.T) {
-			cfg := createDefaultConfig().(*Config)
-			j := cfg.Journald.GetOrInsertDefault()
-			j.Directory = &dir
-			j.StartAt = "beginning"
-			cfg.OtherLines = tc.otherLines
+			cfg := NewDefaultConfig()
+			cfg.Directory = &dir
+			cfg.StartAt = "beginning"
+			tcfg := twingate.NewDefaultConfig()
+			tcfg.OtherLines = tc.otherLines
 
-			sink := startReceiver(t, cfg, nil)
+			sink := inputtest.NewSink()
+			runInput(t, &cfg, tcfg, sink, nil)
 
 			expectedPath := filepath.Join("testdata", tc.expected)
 			if *update {
@@ -65,41 +70,41 @@ func TestJournaldInput(t *testing.T) {
 }
 
 // TestJournaldCursorFollowsDelivery: stanza's journald input stores an
-// entry's cursor before writing the entry out; the receiver stores the last
+// entry's cursor before writing the entry out; the input stores the last
 // cursor of a batch only once the batch was delivered. With batches of two
 // entries, the first run accepts the first batch (an other line and one
-// record) and is shut down while the next one is being retried; the second
-// run resumes exactly after the delivered batch.
+// record) and is shut down after the next one was not delivered (as when
+// shutdown interrupts its retries); the second run resumes exactly after the
+// delivered batch.
 func TestJournaldCursorFollowsDelivery(t *testing.T) {
 	_, err := exec.LookPath("journalctl")
 	require.NoError(t, err, "journalctl is needed (Debian package systemd)")
 	dir, err := filepath.Abs(journalDir)
 	require.NoError(t, err)
-	journaldConfig := func() *Config {
-		cfg := createDefaultConfig().(*Config)
-		j := cfg.Journald.GetOrInsertDefault()
-		j.Directory = &dir
-		j.StartAt = "beginning"
-		return fastRetry(withStorage(cfg))
-	}
-	host := storageHost(t)
+	cfg := NewDefaultConfig()
+	cfg.Directory = &dir
+	cfg.StartAt = "beginning"
+	storageDir := t.TempDir()
 
-	first := newGatedConsumer(func(attempt int64, _ plog.Logs) error {
+	first := inputtest.NewSink()
+	first.Decide = func(attempt int64, _ plog.Logs) error {
 		if attempt == 1 {
 			return nil
 		}
-		return errPipelineFull
-	})
-	stop := runReceiver(t, journaldConfig(), first, nil, host, func(r *logsReceiver) { r.journaldMaxBatch = 2 })
-	require.Eventually(t, func() bool { return first.attempts.Load() >= 3 }, waitFor, 5*time.Millisecond)
+		return errors.New("delivery interrupted by shutdown")
+	}
+	client := storageClient(t, storageDir)
+	stop := runInput(t, &cfg, twingate.NewDefaultConfig(), first, client, WithMaxBatch(2))
+	require.Eventually(t, func() bool { return first.Attempts.Load() >= 2 }, waitFor, 5*time.Millisecond)
 	stop()
+	require.NoError(t, client.Close(context.Background()))
 	// One batch of two entries was accepted: the other line and one record
 	// (or, had the flush interval split them, two records).
 	accepted := first.LogRecordCount()
 	require.True(t, accepted == 1 || accepted == 2, "accepted %d records", accepted)
 
-	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
-	runReceiver(t, journaldConfig(), second, nil, host)
+	second := inputtest.NewSink()
+	runInput(t, &cfg, twingate.NewDefaultConfig(), second, storageClient(t, storageDir))
 	require.Eventually(t, func() bool { return accepted+second.LogRecordCount() >= 4 }, waitFor, 10*time.Millisecond)
 	counts := logstest.CountRecords(append(first.AllLogs(), second.AllLogs()...))
 	assert.Equal(t, map[string]int{

@@ -1,7 +1,7 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+package journaldinput // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/journaldinput"
 
 import (
 	"context"
@@ -9,14 +9,15 @@ import (
 	"time"
 	"unsafe"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.uber.org/zap"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/helper"
 
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/input"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
 )
 
@@ -28,20 +29,21 @@ const attrHostName = "host.name"
 // with the same bounds. The flush interval bounds how long a trickle of
 // entries waits.
 const (
-	journaldMaxBatch      = 100
-	journaldFlushInterval = 100 * time.Millisecond
+	defaultMaxBatch      = 100
+	defaultFlushInterval = 100 * time.Millisecond
 )
 
 // journaldSink is the stanza output the journald input writes to. It takes
 // the journal entry's MESSAGE as the connector line and converts it with the
 // converter the file input uses into the batch being built, which it
-// delivers once it holds journaldMaxBatch entries or journaldFlushInterval
+// delivers once it holds maxBatch entries (defaultMaxBatch) or flushInterval
 // after its first entry. The cursor of a batch's last entry is stored only
 // once the batch was delivered.
 type journaldSink struct {
 	helper.OutputOperator
-	r      *logsReceiver
-	cursor *cursorCheckpoint
+	conv      *input.Converter
+	deliverer input.Deliverer
+	cursor    *cursorCheckpoint
 
 	maxBatch      int
 	flushInterval time.Duration
@@ -63,22 +65,19 @@ type journaldSink struct {
 	stopped  bool
 }
 
-func newJournaldSink(r *logsReceiver, cursor *cursorCheckpoint) (*journaldSink, error) {
-	out, err := helper.NewOutputConfig("twingateanalytics_sink", "twingateanalytics_sink").Build(r.set.TelemetrySettings)
+func newJournaldSink(set component.TelemetrySettings, conv *input.Converter, d input.Deliverer, cursor *cursorCheckpoint, maxBatch int, flushInterval time.Duration) (*journaldSink, error) {
+	out, err := helper.NewOutputConfig("twingateanalytics_sink", "twingateanalytics_sink").Build(set)
 	if err != nil {
 		return nil, err
-	}
-	maxBatch := journaldMaxBatch
-	if r.journaldMaxBatch > 0 {
-		maxBatch = r.journaldMaxBatch
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &journaldSink{
 		OutputOperator: out,
-		r:              r,
+		conv:           conv,
+		deliverer:      d,
 		cursor:         cursor,
 		maxBatch:       maxBatch,
-		flushInterval:  journaldFlushInterval,
+		flushInterval:  flushInterval,
 		ctx:            ctx,
 		cancel:         cancel,
 	}, nil
@@ -133,7 +132,7 @@ func (s *journaldSink) add(e *entry.Entry) {
 	}
 	s.src.Attributes = e.Attributes
 	s.src.Timestamp = pcommon.NewTimestampFromTime(e.Timestamp)
-	s.r.conv.appendLine(s.ctx, s.b, journalMessage(fields["MESSAGE"]), &s.src, s.observed)
+	s.conv.AppendLine(s.ctx, s.b, journalMessage(fields["MESSAGE"]), &s.src, s.observed)
 	s.cursor.mark()
 	// The records hold copies of what they need: the entry can be reused.
 	entry.Put(e)
@@ -157,7 +156,7 @@ func (s *journaldSink) flushLocked() error {
 	b := s.b
 	s.b, s.entries = nil, 0
 	s.timer.Stop()
-	err := s.r.deliver(s.ctx, b)
+	err := s.deliverer.Deliver(s.ctx, b)
 	if cerr := s.cursor.commit(s.ctx, err); cerr != nil {
 		s.Logger().Error("Failed to store the journal cursor", zap.Error(cerr))
 	}
@@ -199,30 +198,4 @@ func journalMessage(v any) []byte {
 	default:
 		return nil
 	}
-}
-
-func (r *logsReceiver) startJournald(cfg *JournaldConfig) error {
-	input, err := cfg.Build(r.set.TelemetrySettings)
-	if err != nil {
-		return err
-	}
-	cursor := newCursorCheckpoint(operator.NewScopedPersister(transportJournald, r.storageClient))
-	sink, err := newJournaldSink(r, cursor)
-	if err != nil {
-		return err
-	}
-	input.SetOutputIDs([]string{sink.ID()})
-	if err := input.SetOutputs([]operator.Operator{sink}); err != nil {
-		return err
-	}
-	if err := input.Start(cursor); err != nil {
-		sink.stop()
-		return err
-	}
-	r.stopInput = func() error {
-		err := input.Stop()
-		sink.stop()
-		return err
-	}
-	return nil
 }

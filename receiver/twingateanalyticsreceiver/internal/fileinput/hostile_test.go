@@ -1,7 +1,7 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package fileinput
 
 import (
 	"bytes"
@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
-	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
 )
 
 // hostileDir holds the mapping's hostile corpus (see logstest.HostileCorpus).
@@ -50,13 +52,13 @@ func TestHostileCorpusThroughFileInput(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "connector.log")
 	require.NoError(t, os.WriteFile(path, content.Bytes(), 0o600))
 
-	tel := newTelemetry(t)
-	sink := startReceiver(t, fileConfig(path), tel)
+	tel := inputtest.NewTelemetry(t)
+	sink := startInput(t, fileConfig(path), tel)
 
 	require.Eventually(t, func() bool {
-		return int64(sink.LogRecordCount())+sumOf(t, tel, "otelcol_receiver_twingateanalytics_other_lines", nil) >= int64(len(lines))
+		return int64(sink.LogRecordCount())+inputtest.Sum(t, tel, "otelcol_receiver_twingateanalytics_other_lines", nil) >= int64(len(lines))
 	}, waitFor, 10*time.Millisecond)
-	got := map[string]int64{logstest.OutcomeOther: sumOf(t, tel, "otelcol_receiver_twingateanalytics_other_lines", nil)}
+	got := map[string]int64{logstest.OutcomeOther: inputtest.Sum(t, tel, "otelcol_receiver_twingateanalytics_other_lines", nil)}
 	for _, lr := range logstest.LogRecords(sink.AllLogs()) {
 		if _, flagged := lr.Attributes().Get(twingate.AttrErrorType); flagged {
 			got[logstest.OutcomeFlagged]++

@@ -1,7 +1,7 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package fileinput
 
 import (
 	"context"
@@ -11,18 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/receiver/receivertest"
-
 	"github.com/otelcol-twingate/otelcol-twingate/internal/linegen"
-	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
 )
 
-// BenchmarkFileInput is the receiver as the collector runs it: the stanza
+// BenchmarkFileInput is the input as the collector runs it: the stanza
 // file consumer reads a generated connector log and every batch goes
-// through the converter to a consumer that drops it.
+// through the converter to a delivery path that drops it.
 func BenchmarkFileInput(b *testing.B) {
 	const lines = 100_000
 	path := filepath.Join(b.TempDir(), "connector.log")
@@ -45,26 +41,29 @@ func BenchmarkFileInput(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		var records atomic.Int64
-		count, err := consumer.NewLogs(func(_ context.Context, ld plog.Logs) error {
-			records.Add(int64(ld.LogRecordCount()))
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		rcv, err := NewFactory().CreateLogs(context.Background(), receivertest.NewNopSettings(metadata.Type), fileConfig(path), count)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := rcv.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		count := &countingDeliverer{records: &records}
+		cfg := fileConfig(path)
+		set := inputtest.Settings(nil)
+		in := New(&cfg.file, set, inputtest.NewConverter(b, set, cfg.Config))
+		if err := in.Start(context.Background(), nil, count); err != nil {
 			b.Fatal(err)
 		}
 		for records.Load() < int64(analytics) {
 			time.Sleep(time.Millisecond)
 		}
-		if err := rcv.Shutdown(context.Background()); err != nil {
+		if err := in.Shutdown(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(lines*b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// countingDeliverer counts the records it is handed and drops them.
+type countingDeliverer struct{ records *atomic.Int64 }
+
+func (d *countingDeliverer) Deliver(_ context.Context, b *twingate.Batch) error {
+	d.records.Add(int64(b.Logs().LogRecordCount()))
+	return nil
+}
+
+func (*countingDeliverer) InputStopped() {}

@@ -1,17 +1,18 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+package fileinput // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/fileinput"
 
 import (
 	"context"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.uber.org/zap"
+
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/container"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.uber.org/zap"
 )
 
 // A partial line is given up on when its file has not been read for
@@ -23,7 +24,7 @@ const (
 
 // expirePartials sends, until ctx is done, the partial lines of the files
 // that stopped being read, and forgets those files.
-func (r *logsReceiver) expirePartials(ctx context.Context, check, idle time.Duration) {
+func (in *Input) expirePartials(ctx context.Context, check, idle time.Duration) {
 	ticker := time.NewTicker(check)
 	defer ticker.Stop()
 	for {
@@ -31,15 +32,15 @@ func (r *logsReceiver) expirePartials(ctx context.Context, check, idle time.Dura
 		case <-ctx.Done():
 			return
 		case now := <-ticker.C:
-			if err := r.sendFlushed(ctx, r.files.Expire(now, idle)); err != nil {
-				r.set.Logger.Error("Failed to deliver container log lines that were never completed", zap.Error(err))
+			if err := in.sendFlushed(ctx, in.files.Expire(now, idle)); err != nil {
+				in.set.Logger.Error("Failed to deliver container log lines that were never completed", zap.Error(err))
 			}
 		}
 	}
 }
 
 // sendFlushed converts and delivers partial lines given up on.
-func (r *logsReceiver) sendFlushed(ctx context.Context, lines []container.Flushed) error {
+func (in *Input) sendFlushed(ctx context.Context, lines []container.Flushed) error {
 	if len(lines) == 0 {
 		return nil
 	}
@@ -51,7 +52,7 @@ func (r *logsReceiver) sendFlushed(ctx context.Context, lines []container.Flushe
 		src.SetResource(l.Resource)
 		src.Attributes = attrs.forLine(l.Stream, 0, -1)
 		src.Timestamp, src.Truncated = l.Time, l.Truncated
-		r.conv.appendLine(ctx, b, l.Text, src, observed)
+		in.conv.AppendLine(ctx, b, l.Text, src, observed)
 	}
-	return r.deliver(ctx, b)
+	return in.deliverer.Deliver(ctx, b)
 }

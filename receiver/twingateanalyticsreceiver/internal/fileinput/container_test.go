@@ -1,10 +1,9 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package fileinput
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,14 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
-	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
 )
 
 const (
@@ -40,23 +39,23 @@ var containerGoldenCases = []struct {
 	name    string
 	path    string // the file, relative to the root
 	include string // the include glob, relative to the root
-	mutate  func(*Config)
+	mutate  func(*testConfig)
 	// partialIdle shortens the wait for the rest of a partial line.
 	partialIdle time.Duration
 }{
 	{
 		name: "docker", path: dockerLogDir + "/" + containerID + "-json.log",
 		include: "var/lib/docker/containers/*/*-json.log",
-		mutate:  func(c *Config) { c.OtherLines = twingate.OtherLinesSend },
+		mutate:  func(c *testConfig) { c.OtherLines = twingate.OtherLinesSend },
 	},
 	{
 		name: "cri", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log",
-		mutate: func(c *Config) { c.OtherLines = twingate.OtherLinesSend },
+		mutate: func(c *testConfig) { c.OtherLines = twingate.OtherLinesSend },
 	},
 	{name: "cri_rotated", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log"},
 	{
 		name: "cri_too_long", path: logstest.PodLogDir + "/1.log", include: "var/log/pods/*/*/*.log",
-		mutate: func(c *Config) { c.File.Get().MaxLogSize = 300 },
+		mutate: func(c *testConfig) { c.file.MaxLogSize = 300 },
 	},
 	{
 		name: "cri_unfinished", path: logstest.PodLogDir + "/0.log", include: "var/log/pods/*/*/*.log",
@@ -77,11 +76,11 @@ func TestContainerGolden(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(cfg)
 			}
-			sink := startReceiver(t, cfg, nil, func(r *logsReceiver) {
-				if tc.partialIdle > 0 {
-					r.partialIdle, r.partialCheck = tc.partialIdle, tc.partialIdle/4
-				}
-			})
+			var opts []Option
+			if tc.partialIdle > 0 {
+				opts = append(opts, WithPartialLineTimeouts(tc.partialIdle, tc.partialIdle/4))
+			}
+			sink := startInput(t, cfg, nil, opts...)
 
 			logstest.WriteSteps(t, filepath.Join("testdata", "golden", "container", tc.name+".log"), path, sink.LogRecordCount, waitFor)
 
@@ -100,7 +99,7 @@ func TestContainerGolden(t *testing.T) {
 }
 
 // waitForQuiet waits until no record has arrived for a second.
-func waitForQuiet(sink *consumertest.LogsSink) {
+func waitForQuiet(sink *inputtest.Sink) {
 	for n := -1; n != sink.LogRecordCount(); {
 		n = sink.LogRecordCount()
 		time.Sleep(time.Second)
@@ -162,7 +161,7 @@ func TestDockerLongLine(t *testing.T) {
 	entries := dockerEntries(t, line, "stderr")
 	require.Len(t, entries, 3)
 	root, _ := writeContainerLog(t, dockerLogDir+"/"+containerID+"-json.log", entries...)
-	sink := startReceiver(t, fileConfig(filepath.Join(root, "var/lib/docker/containers/*/*-json.log")), nil)
+	sink := startInput(t, fileConfig(filepath.Join(root, "var/lib/docker/containers/*/*-json.log")), nil)
 
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, waitFor, 10*time.Millisecond)
 	rec := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
@@ -182,13 +181,13 @@ func TestLineTooLongDropped(t *testing.T) {
 	entries := append(dockerEntries(t, longAnalyticsLine(t), "stderr"), dockerEntries(t, short, "stderr")...)
 	root, _ := writeContainerLog(t, dockerLogDir+"/"+containerID+"-json.log", entries...)
 	cfg := fileConfig(filepath.Join(root, "var/lib/docker/containers/*/*-json.log"))
-	cfg.File.Get().MaxLogSize = 32 * 1024
+	cfg.file.MaxLogSize = 32 * 1024
 	cfg.OnError = twingate.OnErrorDrop
-	tel := newTelemetry(t)
-	sink := startReceiver(t, cfg, tel)
+	tel := inputtest.NewTelemetry(t)
+	sink := startInput(t, cfg, tel)
 
 	require.Eventually(t, func() bool {
-		return sumOf(t, tel, "otelcol_receiver_twingateanalytics_malformed_lines",
+		return inputtest.Sum(t, tel, "otelcol_receiver_twingateanalytics_malformed_lines",
 			map[string]string{"error.type": "line_too_long", "action": "dropped"}) == 1 && sink.LogRecordCount() == 1
 	}, waitFor, 10*time.Millisecond)
 	rec := sink.AllLogs()[len(sink.AllLogs())-1].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
@@ -205,11 +204,11 @@ func TestContainerFileAttributes(t *testing.T) {
 		"2025-11-20T10:00:01Z stderr F "+line)
 	cfg := fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log"))
 	cfg.OtherLines = twingate.OtherLinesSend
-	f := cfg.File.Get()
+	f := &cfg.file
 	f.IncludeFilePath = true
 	f.IncludeFileRecordNumber = true
 	f.IncludeFileRecordOffset = true
-	sink := startReceiver(t, cfg, nil)
+	sink := startInput(t, cfg, nil)
 
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == 2 }, waitFor, 10*time.Millisecond)
 	var got []map[string]any
@@ -237,12 +236,11 @@ func TestPartialLineAtShutdown(t *testing.T) {
 		`2025-11-20T10:00:01Z stderr P ANALYTICS {"connection":{"id":"a-1"},`)
 	cfg := fileConfig(filepath.Join(root, "var/log/pods/*/*/*.log"))
 	cfg.OtherLines = twingate.OtherLinesSend
-	sink := new(consumertest.LogsSink)
-	rcv := newReceiver(t, cfg, sink, nil)
-	rcv.(*logsReceiver).partialIdle = time.Hour
-	require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()))
+	sink := inputtest.NewSink()
+	stop := runInput(t, cfg, sink, nil, nil, WithPartialLineTimeouts(time.Hour, time.Second))
 	require.Eventually(t, func() bool { return sink.LogRecordCount() == 1 }, waitFor, 10*time.Millisecond)
-	require.NoError(t, rcv.Shutdown(context.Background()))
+	stop()
+	assert.True(t, sink.Stopped.Load(), "the delivery path was told the input stopped before the held lines")
 
 	require.Equal(t, 2, sink.LogRecordCount())
 	rec := sink.AllLogs()[1].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)

@@ -1,7 +1,7 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package fileinput
 
 import (
 	"context"
@@ -15,11 +15,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
-	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
 )
 
 // TestDeliveredOffsetsSkipRepeat: stanza stores file offsets only when a
@@ -36,21 +36,21 @@ func TestDeliveredOffsetsSkipRepeat(t *testing.T) {
 	// A truncated and rewritten file is a new file: it is read in full.
 	other := filepath.Join(dir, "other.log")
 	require.NoError(t, os.WriteFile(other, []byte(logstest.ConnectionLines(n, n+150)), 0o600))
-	host := storageHost(t)
-	cfg := func() *Config { return withStorage(fileConfig(filepath.Join(dir, "*.log"))) }
+	storageDir := t.TempDir()
+	cfg := fileConfig(filepath.Join(dir, "*.log"))
 
-	first := newGatedConsumer(func(int64, plog.Logs) error { return nil })
-	stop := runReceiver(t, cfg(), first, nil, host)
+	first := inputtest.NewSink()
+	client := storageClient(t, storageDir)
+	stop := runInput(t, cfg, first, nil, client)
 	require.Eventually(t, func() bool { return first.LogRecordCount() == n+150 }, waitFor, 10*time.Millisecond)
 	stop()
 
-	client := receiverStorage(t, host)
 	require.NoError(t, client.Delete(context.Background(), "file.knownFiles"))
 	require.NoError(t, client.Close(context.Background()))
 	require.NoError(t, os.WriteFile(other, []byte(logstest.ConnectionLines(n+150, n+300)), 0o600))
 
-	second := newGatedConsumer(func(int64, plog.Logs) error { return nil })
-	runReceiver(t, cfg(), second, nil, host)
+	second := inputtest.NewSink()
+	runInput(t, cfg, second, nil, storageClient(t, storageDir))
 	appendLines(t, path, logstest.ConnectionLines(n+300, n+301))
 	require.Eventually(t, func() bool {
 		return logstest.CountRecords(second.AllLogs())[fmt.Sprintf("rel-%07d twingate.connection.closed", n+300)] > 0
@@ -62,11 +62,14 @@ func TestDeliveredOffsetsSkipRepeat(t *testing.T) {
 	assert.Equal(t, 151, second.LogRecordCount())
 }
 
-// receiverStorage opens the storage client the receiver uses on host.
-func receiverStorage(t *testing.T, host component.Host) storage.Client {
+// storageClient opens a file-backed storage client in dir, closed when the
+// test ends (closing twice is harmless).
+func storageClient(t *testing.T, dir string) storage.Client {
 	t.Helper()
-	ext := host.GetExtensions()[*withStorage(createDefaultConfig().(*Config)).Storage].(storage.Extension)
-	client, err := ext.GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
+	host := storagetest.NewStorageHost().WithFileBackedStorageExtension("file_storage", dir)
+	ext := host.GetExtensions()[storagetest.NewStorageID("file_storage")].(storage.Extension)
+	client, err := ext.GetClient(context.Background(), component.KindReceiver, inputtest.ID, "")
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = client.Close(context.Background()) })
 	return client
 }

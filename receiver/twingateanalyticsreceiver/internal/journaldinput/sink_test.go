@@ -1,7 +1,7 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package journaldinput
 
 import (
 	"context"
@@ -12,14 +12,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
-
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
 )
 
 // TestJournaldSinkBatches drives the journald sink as stanza's journald input
@@ -29,15 +29,14 @@ import (
 // delivered nor checkpointed.
 func TestJournaldSinkBatches(t *testing.T) {
 	const key = "lastReadCursor"
-	next := newGatedConsumer(func(int64, plog.Logs) error { return nil })
-	r := newReceiver(t, journaldTestConfig(), next, nil).(*logsReceiver)
-	r.journaldMaxBatch = 3
-	persister := operator.NewScopedPersister(transportJournald,
+	next := inputtest.NewSink()
+	persister := operator.NewScopedPersister(storageScope,
 		storagetest.NewInMemoryClient(component.KindReceiver, storagetest.NewStorageID("mem"), "test"))
 	cursor := newCursorCheckpoint(persister)
-	sink, err := newJournaldSink(r, cursor)
+	set := inputtest.Settings(nil)
+	// Full batches only, however slow the machine.
+	sink, err := newJournaldSink(set, inputtest.NewConverter(t, set, twingate.NewDefaultConfig()), next, cursor, 3, time.Hour)
 	require.NoError(t, err)
-	sink.flushInterval = time.Hour // full batches only, however slow the machine
 
 	stored := func() string {
 		v, err := persister.Get(context.Background(), key)
@@ -54,7 +53,7 @@ func TestJournaldSinkBatches(t *testing.T) {
 	for i := 1; i <= 6; i++ {
 		write(i)
 	}
-	assert.Equal(t, int64(2), next.attempts.Load(), "six entries, two batches of three")
+	assert.Equal(t, int64(2), next.Attempts.Load(), "six entries, two batches of three")
 	assert.Equal(t, 6, next.LogRecordCount())
 	assert.Equal(t, "c6", stored())
 
@@ -77,10 +76,4 @@ func TestJournaldSinkBatches(t *testing.T) {
 	write(9)
 	assert.Equal(t, 7, next.LogRecordCount(), "nothing is delivered after stop")
 	assert.Equal(t, "c7", stored())
-}
-
-func journaldTestConfig() *Config {
-	cfg := createDefaultConfig().(*Config)
-	cfg.Journald.GetOrInsertDefault()
-	return cfg
 }

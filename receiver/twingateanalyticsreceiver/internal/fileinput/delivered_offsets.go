@@ -1,7 +1,7 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver"
+package fileinput // import "github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/fileinput"
 
 import (
 	"bytes"
@@ -66,8 +66,8 @@ const (
 
 // newDeliveredOffsets loads the table; without a storage extension there is
 // nothing to resume and it returns nil, which records nothing.
-func newDeliveredOffsets(ctx context.Context, client storage.Client, configured bool, fpSize int, logger *zap.Logger) *deliveredOffsets {
-	if !configured || client == nil || fpSize <= 0 {
+func newDeliveredOffsets(ctx context.Context, client storage.Client, fpSize int, logger *zap.Logger) *deliveredOffsets {
+	if client == nil || fpSize <= 0 {
 		return nil
 	}
 	d := &deliveredOffsets{client: client, fpSize: fpSize, logger: logger, files: map[string]*deliveredFile{}}

@@ -1,22 +1,21 @@
 // Copyright otelcol-twingate authors
 // SPDX-License-Identifier: Apache-2.0
 
-package twingateanalyticsreceiver
+package journaldinput
 
 import (
 	"context"
 	"testing"
 
-	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/linegen"
-	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/metadata"
+	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
+	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
 )
 
 // journalEntries returns n entries as stanza's journald input makes them
@@ -46,16 +45,14 @@ func journalEntries(n int) []map[string]any {
 // instead; the difference is what stands between the two collectors.
 func BenchmarkJournaldSink(b *testing.B) {
 	bodies := journalEntries(10_000)
-	r, err := newLogsReceiver(receivertest.NewNopSettings(metadata.Type), journaldTestConfig(), consumertest.NewNop())
+	set := inputtest.Settings(nil)
+	conv := inputtest.NewConverter(b, set, twingate.NewDefaultConfig())
+	cursor := newCursorCheckpoint(operator.NewScopedPersister(storageScope, storage.NewNopClient()))
+	// Batches are delivered full, never by time.
+	sink, err := newJournaldSink(set, conv, nopDeliverer{}, cursor, defaultMaxBatch, 1<<62)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cursor := newCursorCheckpoint(operator.NewScopedPersister(transportJournald, storage.NewNopClient()))
-	sink, err := newJournaldSink(r, cursor)
-	if err != nil {
-		b.Fatal(err)
-	}
-	sink.flushInterval = 1 << 62 // batches are delivered full, never by time
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -76,14 +73,14 @@ func BenchmarkJournaldSink(b *testing.B) {
 // entries: its emitter batches 100 entries and converts them to pdata.
 func BenchmarkStockJournaldConvert(b *testing.B) {
 	bodies := journalEntries(10_000)
-	batch := make([]*entry.Entry, 0, journaldMaxBatch)
+	batch := make([]*entry.Entry, 0, defaultMaxBatch)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		e := entry.New()
 		e.Body = bodies[i%len(bodies)]
 		batch = append(batch, e)
-		if len(batch) == journaldMaxBatch {
+		if len(batch) == defaultMaxBatch {
 			_ = adapter.ConvertEntries(batch, adapter.DefaultScopeName, "")
 			for _, e := range batch {
 				entry.Put(e)
@@ -92,3 +89,9 @@ func BenchmarkStockJournaldConvert(b *testing.B) {
 		}
 	}
 }
+
+// nopDeliverer drops every batch, as a consumer that drops them would.
+type nopDeliverer struct{}
+
+func (nopDeliverer) Deliver(context.Context, *twingate.Batch) error { return nil }
+func (nopDeliverer) InputStopped()                                  {}
