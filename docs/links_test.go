@@ -136,15 +136,15 @@ func markdownFiles(t *testing.T) []string {
 }
 
 func TestAnchor(t *testing.T) {
-	for heading, want := range map[string]string{
-		"Delivery guarantees":                          "delivery-guarantees",
-		"systemd (Connector package)":                  "systemd-connector-package",
-		"Package (.deb, .rpm) next to the Connector's": "package-deb-rpm-next-to-the-connectors",
-		"`s3` input":                        "s3-input",
-		"Fleet: agents, Kafka and gateways": "fleet-agents-kafka-and-gateways",
-		"What is_this — a test":             "what-is_this--a-test",
+	for _, c := range []struct{ heading, want string }{
+		{"Delivery guarantees", "delivery-guarantees"},
+		{"systemd (Connector package)", "systemd-connector-package"},
+		{"Package (.deb, .rpm) next to the Connector's", "package-deb-rpm-next-to-the-connectors"},
+		{"`s3` input", "s3-input"},
+		{"Fleet: agents, Kafka and gateways", "fleet-agents-kafka-and-gateways"},
+		{"What is_this — a test", "what-is_this--a-test"},
 	} {
-		assert.Equal(t, want, anchor(heading), heading)
+		assert.Equal(t, c.want, anchor(c.heading), c.heading)
 	}
 }
 

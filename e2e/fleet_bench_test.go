@@ -275,8 +275,10 @@ func runBacklog(b *testing.B, p benchPath, v fleetBenchVariant, msgs []agentMess
 	// is not part of the cost per record, nor what it delivered by then.
 	cpu0, delivered0, start := processCPU(b, pid), int(backend.counted.Load()), time.Now()
 	waitCounted(b, backend, total, gateway)
-	r := fleetBenchResult{path: p.name, variant: v.name, load: "backlog", records: total - delivered0,
-		cpu: processCPU(b, pid) - cpu0, wall: time.Since(start), rssMiB: processPeakRSS(b, pid)}
+	r := fleetBenchResult{
+		path: p.name, variant: v.name, load: "backlog", records: total - delivered0,
+		cpu: processCPU(b, pid) - cpu0, wall: time.Since(start), rssMiB: processPeakRSS(b, pid),
+	}
 	require.Equal(b, int64(total), backend.counted.Load(), "records delivered more than once without a crash")
 	return r
 }
@@ -323,8 +325,10 @@ func runTrickle(b *testing.B, p benchPath, v fleetBenchVariant, msgs []agentMess
 	require.NoError(b, produceErr)
 	mu.Unlock()
 	waitCounted(b, backend, total, gateway)
-	r := fleetBenchResult{path: p.name, variant: v.name, load: fmt.Sprintf("trickle, %d agents", agents), records: total,
-		cpu: processCPU(b, pid) - cpu0, wall: time.Since(start), rssMiB: processPeakRSS(b, pid)}
+	r := fleetBenchResult{
+		path: p.name, variant: v.name, load: fmt.Sprintf("trickle, %d agents", agents), records: total,
+		cpu: processCPU(b, pid) - cpu0, wall: time.Since(start), rssMiB: processPeakRSS(b, pid),
+	}
 	require.Equal(b, int64(total), backend.counted.Load(), "records delivered more than once without a crash")
 	return r
 }
@@ -385,7 +389,7 @@ type fleetBenchCase struct {
 var fleetBenchCases = func() []fleetBenchCase {
 	var cases []fleetBenchCase
 	for _, p := range []benchPath{otlpPath, rawPath} {
-		for _, v := range fleetBenchVariants(p) {
+		for _, v := range fleetBenchVariants() {
 			cases = append(cases, fleetBenchCase{p, v, "backlog"})
 		}
 	}
@@ -396,9 +400,9 @@ var fleetBenchCases = func() []fleetBenchCase {
 	return cases
 }()
 
-// fleetBenchVariants are the configurations tried on path p: the shipped
+// fleetBenchVariants are the configurations tried on each path: the shipped
 // example, the one it replaced, and one change at a time to the shipped one.
-func fleetBenchVariants(p benchPath) []fleetBenchVariant {
+func fleetBenchVariants() []fleetBenchVariant {
 	// The examples before issue 18: a message is marked once the exporter's
 	// persistent queue has it; gzip at its default level.
 	previous := []string{

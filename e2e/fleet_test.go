@@ -61,34 +61,34 @@ type kafka struct {
 	partitions int // of each topic
 }
 
-func startKafka(t testing.TB) *kafka { return startKafkaPartitions(t, fleetPartitions) }
+func startKafka(tb testing.TB) *kafka { return startKafkaPartitions(tb, fleetPartitions) }
 
 // startKafkaPartitions is startKafka with topics of the given partition count.
-func startKafkaPartitions(t testing.TB, partitions int32) *kafka {
-	t.Helper()
+func startKafkaPartitions(tb testing.TB, partitions int32) *kafka {
+	tb.Helper()
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, fleetTopic, fleetRawTopic))
-	require.NoError(t, err)
-	t.Cleanup(cluster.Close)
+	require.NoError(tb, err)
+	tb.Cleanup(cluster.Close)
 	k := &kafka{cluster: cluster, brokers: strings.Join(cluster.ListenAddrs(), ","), partitions: int(partitions)}
-	k.admin = kadm.NewClient(k.client(t))
+	k.admin = kadm.NewClient(k.client(tb))
 	return k
 }
 
 // client is a plain franz-go client of the cluster, closed when the test ends.
-func (k *kafka) client(t testing.TB, opts ...kgo.Opt) *kgo.Client {
-	t.Helper()
+func (k *kafka) client(tb testing.TB, opts ...kgo.Opt) *kgo.Client {
+	tb.Helper()
 	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(strings.Split(k.brokers, ",")...)}, opts...)...)
-	require.NoError(t, err)
-	t.Cleanup(cl.Close)
+	require.NoError(tb, err)
+	tb.Cleanup(cl.Close)
 	return cl
 }
 
 // assignment lists the partitions of fleetTopic that each member of group
 // holds, by member (client host and id).
-func (k *kafka) assignment(t testing.TB, group string) map[string][]int32 {
-	t.Helper()
+func (k *kafka) assignment(tb testing.TB, group string) map[string][]int32 {
+	tb.Helper()
 	groups, err := k.admin.DescribeGroups(context.Background(), group)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	out := map[string][]int32{}
 	for _, m := range groups[group].Members {
 		assigned, _ := m.Assigned.AsConsumer()
@@ -108,11 +108,11 @@ func (k *kafka) assignment(t testing.TB, group string) map[string][]int32 {
 
 // waitForAssignment waits until group has members members that between them
 // hold all partitions of the topic, and returns the assignment.
-func (k *kafka) waitForAssignment(t testing.TB, group string, members int) map[string][]int32 { //nolint:unparam // any consumer group, though the tests have one
-	t.Helper()
+func (k *kafka) waitForAssignment(tb testing.TB, group string, members int) map[string][]int32 {
+	tb.Helper()
 	var got map[string][]int32
-	require.Eventually(t, func() bool {
-		got = k.assignment(t, group)
+	require.Eventually(tb, func() bool {
+		got = k.assignment(tb, group)
 		n := 0
 		for _, parts := range got {
 			if len(parts) == 0 {
@@ -139,9 +139,9 @@ type fleetNode struct {
 // until it is ready (an override that starts with "--" is a command-line flag
 // instead). KAFKA_BROKERS and OTLP_ENDPOINT come from the test's
 // environment (setFleetEnv), as they would from a service's.
-func startFleetNode(t testing.TB, path, storageDir string, overrides ...string) *fleetNode {
-	t.Helper()
-	health := freeAddr(t)
+func startFleetNode(tb testing.TB, path, storageDir string, overrides ...string) *fleetNode {
+	tb.Helper()
+	health := freeAddr(tb)
 	args := []string{
 		"--config", path,
 		"--config", "yaml:extensions::health_check::endpoint: " + health,
@@ -151,7 +151,7 @@ func startFleetNode(t testing.TB, path, storageDir string, overrides ...string) 
 	// Only a node that keeps state gets a storage directory: the gateways keep
 	// none, unless an override gives them a persistent queue.
 	example, err := os.ReadFile(path)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	if bytes.Contains(example, []byte("file_storage")) || slices.ContainsFunc(overrides, func(o string) bool { return strings.Contains(o, "file_storage") }) {
 		args = append(args, "--config", "yaml:extensions::file_storage::directory: "+storageDir)
 	}
@@ -162,9 +162,9 @@ func startFleetNode(t testing.TB, path, storageDir string, overrides ...string) 
 		}
 		args = append(args, "--config", "yaml:"+o)
 	}
-	col := startCollector(t, args...)
-	require.Eventually(t, func() bool {
-		if col.exitedEarly(t) {
+	col := startCollector(tb, args...)
+	require.Eventually(tb, func() bool {
+		if col.exitedEarly(tb) {
 			return true
 		}
 		resp, err := http.Get("http://" + health + "/")
@@ -182,19 +182,19 @@ func fleetExample(name string) string { return examplePath("fleet/" + name) }
 
 // setFleetEnv sets what the fleet examples read from the environment; the
 // collectors the test starts inherit it.
-func setFleetEnv(t testing.TB, k *kafka, backend *otlpBackend) {
-	t.Setenv("KAFKA_BROKERS", k.brokers)
-	t.Setenv("OTLP_ENDPOINT", backend.endpoint())
+func setFleetEnv(tb testing.TB, k *kafka, backend *otlpBackend) {
+	tb.Setenv("KAFKA_BROKERS", k.brokers)
+	tb.Setenv("OTLP_ENDPOINT", backend.endpoint())
 }
 
 // startFleet starts Kafka and a running backend, and points the fleet
 // examples at them.
-func startFleet(t testing.TB) (*kafka, *otlpBackend) {
-	t.Helper()
-	k := startKafka(t)
-	backend := newOTLPBackend(t)
-	backend.start(t)
-	setFleetEnv(t, k, backend)
+func startFleet(tb testing.TB) (*kafka, *otlpBackend) {
+	tb.Helper()
+	k := startKafka(tb)
+	backend := newOTLPBackend(tb)
+	backend.start(tb)
+	setFleetEnv(tb, k, backend)
 	return k, backend
 }
 
@@ -483,13 +483,13 @@ func TestFleetAgentsToGateways(t *testing.T) {
 
 // committedLag is how many messages of topic group has not committed yet,
 // over all partitions.
-func (k *kafka) committedLag(t testing.TB, group, topic string) int64 {
-	t.Helper()
+func (k *kafka) committedLag(tb testing.TB, group, topic string) int64 {
+	tb.Helper()
 	ctx := context.Background()
 	ends, err := k.admin.ListEndOffsets(ctx, topic)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	committed, err := k.admin.FetchOffsets(ctx, group)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	var lag int64
 	ends.Each(func(end kadm.ListedOffset) {
 		at := int64(0)
@@ -505,13 +505,13 @@ func (k *kafka) committedLag(t testing.TB, group, topic string) int64 {
 // the backend has received nothing new for settle (longer than a gateway's
 // batch flush_timeout, 1s): what has not arrived then is not coming from the
 // running gateways.
-func waitSettled(t testing.TB, k *kafka, group, topic string, backend *otlpBackend) {
-	t.Helper()
+func waitSettled(tb testing.TB, k *kafka, group, topic string, backend *otlpBackend) {
+	tb.Helper()
 	const settle = 2 * time.Second
 	last, since := -1, time.Now()
-	require.Eventually(t, func() bool {
+	require.Eventually(tb, func() bool {
 		n := backend.logs.LogRecordCount()
-		if n != last || k.committedLag(t, group, topic) != 0 {
+		if n != last || k.committedLag(tb, group, topic) != 0 {
 			last, since = n, time.Now()
 			return false
 		}
@@ -690,12 +690,12 @@ service:
       exporters: [otlp_http]
 `
 
-// exporterQueue scrapes the size and capacity of a collector's exporter
-// queue; -1 when its metrics do not answer.
-func exporterQueue(addr string) (size, capacity float64) {
+// exporterQueue scrapes the size of a collector's exporter queue; -1 when
+// its metrics do not answer.
+func exporterQueue(addr string) float64 {
 	metrics, err := scrapeMetrics(addr)
 	if err != nil {
-		return -1, -1
+		return -1
 	}
 	value := func(name string) float64 {
 		for _, line := range strings.Split(metrics, "\n") {
@@ -708,7 +708,7 @@ func exporterQueue(addr string) (size, capacity float64) {
 		}
 		return -1
 	}
-	return value("otelcol_exporter_queue_size"), value("otelcol_exporter_queue_capacity")
+	return value("otelcol_exporter_queue_size")
 }
 
 // metricsOverride serves a collector's own metrics on addr.
@@ -746,7 +746,7 @@ func TestFleetGatewayBackpressure(t *testing.T) {
 	// topic.
 	var held float64
 	require.Eventually(t, func() bool {
-		size, _ := exporterQueue(metricsAddr)
+		size := exporterQueue(metricsAddr)
 		if size <= 0 || size != held {
 			held = size
 			return gateway.exitedEarly(t)
@@ -824,6 +824,12 @@ func canonicalRecords(all []plog.Logs) plog.Logs {
 			sorted.CopyTo(records)
 		}
 	}
+	// Resources in a fixed order too: MergeByResource keeps the order of
+	// first appearance, which differs between the paths, and RequireLogsMatch
+	// compares the event names of all records in order.
+	merged.ResourceLogs().Sort(func(a, b plog.ResourceLogs) bool {
+		return fmt.Sprint(a.Resource().Attributes().AsRaw()) < fmt.Sprint(b.Resource().Attributes().AsRaw())
+	})
 	return merged
 }
 
@@ -954,7 +960,7 @@ func TestFleetGatewayCrashWithQueuedRecords(t *testing.T) {
 			backend.stop(t)
 			produceBurst(t, k, messages, perMessage, partsA...)
 			require.Eventually(t, func() bool {
-				size, _ := exporterQueue(metricsA)
+				size := exporterQueue(metricsA)
 				held := size > 0
 				if tc.persistent {
 					// A has also committed what its queue stored.

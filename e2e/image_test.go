@@ -449,7 +449,7 @@ func checkImageLoads(t *testing.T, tarball string, img *ociImage) {
 		require.Len(t, layers, 1, name)
 		diffID, err := layers[0].DiffID()
 		require.NoError(t, err)
-		assert.Equal(t, img.config.RootFS.DiffIDs, []string{diffID.String()}, "%s view: the layer's diff_id", name)
+		assert.Equal(t, []string{diffID.String()}, img.config.RootFS.DiffIDs, "%s view: the layer's diff_id", name)
 	}
 
 	// Copied out of the docker archive into a new layout.

@@ -53,28 +53,28 @@ type otlpBackend struct {
 	running []component.Component
 }
 
-func newOTLPBackend(t testing.TB) *otlpBackend {
-	b := &otlpBackend{addr: freeAddr(t), logs: new(consumertest.LogsSink), metrics: new(consumertest.MetricsSink)}
-	t.Cleanup(func() { b.stop(t) })
+func newOTLPBackend(tb testing.TB) *otlpBackend {
+	b := &otlpBackend{addr: freeAddr(tb), logs: new(consumertest.LogsSink), metrics: new(consumertest.MetricsSink)}
+	tb.Cleanup(func() { b.stop(tb) })
 	return b
 }
 
 // newCountingOTLPBackend is an otlpBackend that only counts the log records
 // it receives, for runs of millions of records that a sink would hold in
 // memory.
-func newCountingOTLPBackend(t testing.TB) *otlpBackend {
-	b := newOTLPBackend(t)
+func newCountingOTLPBackend(tb testing.TB) *otlpBackend {
+	b := newOTLPBackend(tb)
 	b.counted = new(atomic.Int64)
 	return b
 }
 
 func (b *otlpBackend) endpoint() string { return "http://" + b.addr }
 
-func (b *otlpBackend) start(t testing.TB) {
-	t.Helper()
+func (b *otlpBackend) start(tb testing.TB) {
+	tb.Helper()
 	factory := otlpreceiver.NewFactory()
 	cfg := factory.CreateDefaultConfig()
-	require.NoError(t, confmap.NewFromStringMap(map[string]any{
+	require.NoError(tb, confmap.NewFromStringMap(map[string]any{
 		"protocols": map[string]any{"grpc": map[string]any{"enabled": false}, "http": map[string]any{"endpoint": b.addr}},
 	}).Unmarshal(cfg))
 	set := receivertest.NewNopSettings(factory.Type())
@@ -88,18 +88,18 @@ func (b *otlpBackend) start(t testing.TB) {
 		})
 	}
 	logsRcv, err := factory.CreateLogs(context.Background(), set, cfg, logs)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	metricsRcv, err := factory.CreateMetrics(context.Background(), set, cfg, b.metrics)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	for _, rcv := range []component.Component{logsRcv, metricsRcv} {
-		require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()), "OTLP backend on %s", b.addr)
+		require.NoError(tb, rcv.Start(context.Background(), componenttest.NewNopHost()), "OTLP backend on %s", b.addr)
 		b.running = append(b.running, rcv)
 	}
 }
 
-func (b *otlpBackend) stop(t testing.TB) {
+func (b *otlpBackend) stop(tb testing.TB) {
 	for _, rcv := range b.running {
-		assert.NoError(t, rcv.Shutdown(context.Background()))
+		assert.NoError(tb, rcv.Shutdown(context.Background()))
 	}
 	b.running = nil
 }

@@ -28,6 +28,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -267,9 +268,9 @@ func TestDebPackage(t *testing.T) {
 	out, err := validate(unconfigured)
 	require.Error(t, err, "validated without an endpoint:\n%s", out)
 
-	// Configured as the README says: the ExecCondition lets it start, and
+	// Configured as docs/install.md says: the ExecCondition lets it start, and
 	// the packaged binary validates the packaged configuration.
-	configured := append(unconfigured, "OTLP_ENDPOINT=https://otlp.example.com", "OTLP_AUTHORIZATION=Bearer example-token")
+	configured := append(slices.Clone(unconfigured), "OTLP_ENDPOINT=https://otlp.example.com", "OTLP_AUTHORIZATION=Bearer example-token")
 	msg, code = execCondition(t, unit, configured)
 	assert.Equal(t, 0, code, "ExecCondition with an endpoint:\n%s", msg)
 	out, err = validate(configured)

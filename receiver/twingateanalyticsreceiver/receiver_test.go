@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,9 +145,10 @@ func TestTelemetry(t *testing.T) {
 }
 
 func joinLines(lines []string) string {
-	out := ""
+	var b strings.Builder
 	for _, l := range lines {
-		out += l + "\n"
+		b.WriteString(l)
+		b.WriteByte('\n')
 	}
-	return out
+	return b.String()
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -22,8 +23,6 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
-
-	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/fileinput"
@@ -57,12 +56,11 @@ func fastRetry(cfg *Config) *Config {
 	return cfg
 }
 
-// runReceiver starts a receiver delivering to next on host, with the
-// inputs' options opts, and returns what shuts it down, once (also when the
-// test ends).
-func runReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componenttest.Telemetry, host component.Host, opts ...inputOptions) func() {
+// runReceiver starts a receiver delivering to next on host, and returns what
+// shuts it down, once (also when the test ends).
+func runReceiver(t *testing.T, cfg *Config, next consumer.Logs, tel *componenttest.Telemetry, host component.Host) func() {
 	t.Helper()
-	rcv := newReceiver(t, cfg, next, tel, opts...)
+	rcv := newReceiver(t, cfg, next, tel)
 	require.NoError(t, rcv.Start(context.Background(), host))
 	var once sync.Once
 	stop := func() { once.Do(func() { require.NoError(t, rcv.Shutdown(context.Background())) }) }

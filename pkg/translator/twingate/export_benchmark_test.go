@@ -95,7 +95,7 @@ func benchmarkEvents(b *testing.B, events [][]byte, appendEvent func(*Translator
 	b.ReportAllocs()
 	b.ResetTimer()
 	var bt *Batch
-	for i := 0; i < b.N; i++ {
+	for i := range b.N {
 		if i%batchSize == 0 {
 			bt = NewBatch(goldenScopeName)
 		}

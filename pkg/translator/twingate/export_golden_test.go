@@ -11,12 +11,11 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
@@ -35,8 +34,8 @@ const goldenMaxEventSize = 4096
 // translateExport reads an export object through ExportScanner and the
 // translator, as one batch, with the object's key as a record attribute, as
 // an input that reads objects would add it.
-func translateExport(t testing.TB, cfg Config, r io.Reader, key string) plog.Logs {
-	t.Helper()
+func translateExport(tb testing.TB, cfg Config, r io.Reader, key string) plog.Logs {
+	tb.Helper()
 	tr := NewTranslator(cfg)
 	b := NewBatch(goldenScopeName)
 	src := &Source{Attributes: map[string]any{"aws.s3.key": key}}
@@ -44,15 +43,15 @@ func translateExport(t testing.TB, cfg Config, r io.Reader, key string) plog.Log
 	for s.Scan() {
 		tr.AppendExportScanned(b, s, src, pcommon.Timestamp(1))
 	}
-	require.NoError(t, s.Err())
+	require.NoError(tb, s.Err())
 	return b.Logs()
 }
 
-func exportInputs(t testing.TB) []string {
-	t.Helper()
+func exportInputs(tb testing.TB) []string {
+	tb.Helper()
 	inputs, err := filepath.Glob(filepath.Join(exportDir, "*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, inputs)
+	require.NoError(tb, err)
+	require.NotEmpty(tb, inputs)
 	return inputs
 }
 

@@ -27,14 +27,14 @@ var exportHostileDir = testcorpus.Path("export_hostile")
 
 // exportHostileCorpus returns each event of the corpus by kind, without the
 // newline that ends its file.
-func exportHostileCorpus(t testing.TB) map[string][]byte {
-	t.Helper()
+func exportHostileCorpus(tb testing.TB) map[string][]byte {
+	tb.Helper()
 	files, err := filepath.Glob(filepath.Join(exportHostileDir, "*.json"))
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	events := map[string][]byte{}
 	for _, f := range files {
 		content, err := os.ReadFile(f)
-		require.NoError(t, err)
+		require.NoError(tb, err)
 		events[strings.TrimSuffix(filepath.Base(f), ".json")] = bytes.TrimSuffix(content, []byte("\n"))
 	}
 	return events

@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-twingate/otelcol-twingate/internal/jsonscan"
 )
 
 // mapTo fills rec from the scanned export event and returns the record's
@@ -339,7 +340,7 @@ func parseExportTime(s string) (int64, bool) {
 // fixedDigits reads a field of decimal digits, all of s.
 func fixedDigits(s string) (int, bool) {
 	n := 0
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		c := s[i]
 		if c < '0' || c > '9' {
 			return 0, false

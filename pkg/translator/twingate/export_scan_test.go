@@ -210,7 +210,7 @@ func TestStringSpecial(t *testing.T) {
 		return i
 	}
 	fill := []byte("a\x00\x7f\x80\xff!#[\x01\x0b\x21\x5b\x5d")
-	for n := 0; n < 40; n++ {
+	for n := range 40 {
 		for pos := 0; pos <= n; pos++ {
 			for _, special := range []byte{'"', '\\', '\n'} {
 				b := make([]byte, n)

@@ -50,7 +50,7 @@ func readmeSection(t *testing.T, readme, heading string) string {
 	require.GreaterOrEqual(t, start, 0, "README has the section %q", heading)
 	level := heading[:strings.IndexByte(heading, ' ')+1] // "## " or "### "
 	section := readme[start+len(heading):]
-	for i := 0; i < len(section); i++ {
+	for i := range len(section) {
 		if i == 0 || section[i-1] == '\n' {
 			if rest := section[i:]; strings.HasPrefix(rest, "#") {
 				hashes := rest[:strings.IndexByte(rest, ' ')+1]
@@ -102,8 +102,10 @@ func TestReadmeExportTables(t *testing.T) {
 			assert.Contains(t, table, "`twingate."+path+".", "README says %s is flattened", path)
 		}
 	}
-	for _, attr := range []string{AttrEventType, AttrClientAddress, AttrClientPort, AttrNetworkTransport,
-		AttrServerAddress, AttrRelays, AttrGeoLat, AttrGeoLon, AttrLocation} {
+	for _, attr := range []string{
+		AttrEventType, AttrClientAddress, AttrClientPort, AttrNetworkTransport,
+		AttrServerAddress, AttrRelays, AttrGeoLat, AttrGeoLon, AttrLocation,
+	} {
 		assert.Contains(t, tables[kindNetwork], "| `"+attr+"` |", "README row of %s", attr)
 	}
 	for status, name := range eventNames {

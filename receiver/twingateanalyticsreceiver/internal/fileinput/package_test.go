@@ -6,6 +6,7 @@ package fileinput
 import (
 	"flag"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,11 +72,12 @@ func startInput(t *testing.T, cfg *testConfig, tel *componenttest.Telemetry, opt
 }
 
 func joinLines(lines []string) string {
-	out := ""
+	var b strings.Builder
 	for _, l := range lines {
-		out += l + "\n"
+		b.WriteString(l)
+		b.WriteByte('\n')
 	}
-	return out
+	return b.String()
 }
 
 func appendLines(t *testing.T, path, lines string) {

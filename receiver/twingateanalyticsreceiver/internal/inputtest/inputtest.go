@@ -72,46 +72,46 @@ func Settings(tel *componenttest.Telemetry) component.TelemetrySettings {
 }
 
 // TelemetryBuilder returns the receiver's instruments on set.
-func TelemetryBuilder(t testing.TB, set component.TelemetrySettings) *metadata.TelemetryBuilder {
-	tb, err := metadata.NewTelemetryBuilder(set)
-	require.NoError(t, err)
-	return tb
+func TelemetryBuilder(tb testing.TB, set component.TelemetrySettings) *metadata.TelemetryBuilder {
+	builder, err := metadata.NewTelemetryBuilder(set)
+	require.NoError(tb, err)
+	return builder
 }
 
 // NewConverter returns the converter the receiver would build for cfg.
-func NewConverter(t testing.TB, set component.TelemetrySettings, cfg twingate.Config) *input.Converter {
-	return input.NewConverter(ID, cfg, set.Logger, TelemetryBuilder(t, set))
+func NewConverter(tb testing.TB, set component.TelemetrySettings, cfg twingate.Config) *input.Converter {
+	return input.NewConverter(ID, cfg, set.Logger, TelemetryBuilder(tb, set))
 }
 
 // Start starts in delivering to d with client (nil: no storage) and returns
 // what stops it, once (also when the test ends).
-func Start(t testing.TB, in input.Input, client storage.Client, d input.Deliverer) func() {
-	t.Helper()
-	require.NoError(t, in.Start(context.Background(), client, d))
+func Start(tb testing.TB, in input.Input, client storage.Client, d input.Deliverer) func() {
+	tb.Helper()
+	require.NoError(tb, in.Start(context.Background(), client, d))
 	var once sync.Once
-	stop := func() { once.Do(func() { require.NoError(t, in.Shutdown(context.Background())) }) }
-	t.Cleanup(stop)
+	stop := func() { once.Do(func() { require.NoError(tb, in.Shutdown(context.Background())) }) }
+	tb.Cleanup(stop)
 	return stop
 }
 
 // NewTelemetry collects what is reported until the test ends.
-func NewTelemetry(t testing.TB) *componenttest.Telemetry {
-	t.Helper()
+func NewTelemetry(tb testing.TB) *componenttest.Telemetry {
+	tb.Helper()
 	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	tb.Cleanup(func() { require.NoError(tb, tel.Shutdown(context.Background())) })
 	return tel
 }
 
 // Sum adds up the int sum data points of a metric whose attributes include
 // want; 0 when the metric was never recorded.
-func Sum(t testing.TB, tel *componenttest.Telemetry, name string, want map[string]string) int64 {
-	t.Helper()
+func Sum(tb testing.TB, tel *componenttest.Telemetry, name string, want map[string]string) int64 {
+	tb.Helper()
 	m, err := tel.GetMetric(name)
 	if err != nil {
 		return 0
 	}
 	sum, ok := m.Data.(metricdata.Sum[int64])
-	require.True(t, ok, "%s is not an int sum", name)
+	require.True(tb, ok, "%s is not an int sum", name)
 	var total int64
 	for _, dp := range sum.DataPoints {
 		matches := true

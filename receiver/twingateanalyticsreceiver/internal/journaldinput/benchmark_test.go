@@ -7,11 +7,10 @@ import (
 	"context"
 	"testing"
 
-	"go.opentelemetry.io/collector/extension/xextension/storage"
-
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/adapter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/linegen"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
@@ -56,7 +55,7 @@ func BenchmarkJournaldSink(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	for i := range b.N {
 		body := bodies[i%len(bodies)]
 		_ = cursor.Set(ctx, "lastReadCursor", []byte(body["__CURSOR"].(string)))
 		e := entry.New()
@@ -76,7 +75,7 @@ func BenchmarkStockJournaldConvert(b *testing.B) {
 	batch := make([]*entry.Entry, 0, defaultMaxBatch)
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	for i := range b.N {
 		e := entry.New()
 		e.Body = bodies[i%len(bodies)]
 		batch = append(batch, e)

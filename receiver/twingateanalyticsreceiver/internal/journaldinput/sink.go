@@ -9,12 +9,11 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/helper"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.uber.org/zap"
-
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/helper"
 
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/input"
@@ -186,7 +185,7 @@ func (s *journaldSink) stop() {
 func journalMessage(v any) []byte {
 	switch t := v.(type) {
 	case string:
-		return unsafe.Slice(unsafe.StringData(t), len(t))
+		return unsafe.Slice(unsafe.StringData(t), len(t)) //nolint:gosec // read-only view, see above
 	case []any:
 		b := make([]byte, 0, len(t))
 		for _, x := range t {

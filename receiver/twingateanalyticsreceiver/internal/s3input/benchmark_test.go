@@ -32,7 +32,6 @@ func BenchmarkS3Object50MB(b *testing.B) {
 	body, n := largeObject(50 << 20)
 	f.put(b, objectKey(0), body)
 	size := len(body)
-	body = nil
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	var peakHeap, peakRSS uint64

@@ -27,8 +27,10 @@ func TestValidate(t *testing.T) {
 	}{
 		"nothing set": {func(c *Config) { *c = NewDefaultConfig() }, []string{"'bucket' must be set", "'region' must be set"}},
 		"start_at":    {func(c *Config) { c.StartAt = "now" }, []string{`'start_at' must be "end" or "beginning", got "now"`}},
-		"poll_interval": {func(c *Config) { c.PollInterval = -time.Second },
-			[]string{"'poll_interval' must be positive, got -1s"}},
+		"poll_interval": {
+			func(c *Config) { c.PollInterval = -time.Second },
+			[]string{"'poll_interval' must be positive, got -1s"},
+		},
 		"batch_size":     {func(c *Config) { c.BatchSize = 0 }, []string{"'batch_size' must be positive, got 0"}},
 		"max_event_size": {func(c *Config) { c.MaxEventSize = 0 }, []string{"'max_event_size' must be positive, got 0"}},
 		"endpoint":       {func(c *Config) { c.Endpoint = "minio:9000" }, []string{`'endpoint' must be a URL`}},

@@ -231,10 +231,14 @@ func TestAccessDenied(t *testing.T) {
 		name, op, permission string
 		deny                 func(r *http.Request) bool
 	}{
-		{"list", opListObjects, "s3:ListBucket on arn:aws:s3:::" + bucket,
-			func(r *http.Request) bool { return r.URL.Query().Get("list-type") == "2" }},
-		{"get", opGetObject, "s3:GetObject on arn:aws:s3:::" + bucket + "/*",
-			func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, ".json") }},
+		{
+			"list", opListObjects, "s3:ListBucket on arn:aws:s3:::" + bucket,
+			func(r *http.Request) bool { return r.URL.Query().Get("list-type") == "2" },
+		},
+		{
+			"get", opGetObject, "s3:GetObject on arn:aws:s3:::" + bucket + "/*",
+			func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, ".json") },
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeS3(t)
@@ -342,7 +346,6 @@ func TestLargeObject(t *testing.T) {
 	f.createBucket(t)
 	body, n := largeObject(50 << 20)
 	f.put(t, objectKey(0), body)
-	body = nil
 	d := &countingDeliverer{}
 	runInput(t, f.testConfig(), d, nil, nil, nil)
 	require.Eventually(t, func() bool { return d.records.Load() == int64(n) }, 2*time.Minute, 10*time.Millisecond)

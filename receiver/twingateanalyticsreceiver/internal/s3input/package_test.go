@@ -17,6 +17,7 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -25,8 +26,6 @@ import (
 	"go.uber.org/goleak"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
-
-	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
@@ -62,8 +61,8 @@ type fakeS3 struct {
 	intercept func(w http.ResponseWriter, r *http.Request) bool
 }
 
-func newFakeS3(t testing.TB) *fakeS3 {
-	t.Helper()
+func newFakeS3(tb testing.TB) *fakeS3 {
+	tb.Helper()
 	f := &fakeS3{backend: s3mem.New()}
 	fake := gofakes3.New(f.backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -83,15 +82,15 @@ func newFakeS3(t testing.TB) *fakeS3 {
 		}
 		fake.ServeHTTP(w, r)
 	}))
-	t.Cleanup(f.srv.Close)
+	tb.Cleanup(f.srv.Close)
 	// The default credential chain finds these: no shared files, no IMDS.
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEFAKEFAKE")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "fake-secret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", "/nonexistent/aws/config")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws/credentials")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	tb.Setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEFAKEFAKE")
+	tb.Setenv("AWS_SECRET_ACCESS_KEY", "fake-secret")
+	tb.Setenv("AWS_SESSION_TOKEN", "")
+	tb.Setenv("AWS_PROFILE", "")
+	tb.Setenv("AWS_CONFIG_FILE", "/nonexistent/aws/config")
+	tb.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws/credentials")
+	tb.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	return f
 }
 
@@ -101,15 +100,15 @@ func (f *fakeS3) setIntercept(fn func(w http.ResponseWriter, r *http.Request) bo
 	f.intercept = fn
 }
 
-func (f *fakeS3) createBucket(t testing.TB) {
-	t.Helper()
-	require.NoError(t, f.backend.CreateBucket(bucket))
+func (f *fakeS3) createBucket(tb testing.TB) {
+	tb.Helper()
+	require.NoError(tb, f.backend.CreateBucket(bucket))
 }
 
-func (f *fakeS3) put(t testing.TB, key string, body []byte) {
-	t.Helper()
+func (f *fakeS3) put(tb testing.TB, key string, body []byte) {
+	tb.Helper()
 	_, err := f.backend.PutObject(bucket, key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 }
 
 // answerError answers as S3 does when it refuses a request.
