@@ -206,6 +206,19 @@ lint: lint-packaging
 lint-packaging:
 	cd packaging && $(GO) vet ./...
 
+# The GitHub workflows (.github/workflows/), checked by actionlint.
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT  := $(BUILD_DIR)/tools/actionlint
+
+$(ACTIONLINT):
+	@mkdir -p $(@D)
+	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+.PHONY: lint-workflows
+lint: lint-workflows
+lint-workflows: | $(ACTIONLINT)
+	$(ACTIONLINT) .github/workflows/*.yaml
+
 # The package and image tests (e2e/package_*_test.go, e2e/image_test.go)
 # check this machine's .deb and .rpm, a newer build of the .deb (the upgrade
 # test) and the image; `make package` builds the other architectures, which the
