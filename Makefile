@@ -192,21 +192,31 @@ e2e: export OTELCOL_TWINGATE_PROMTOOL := $(abspath $(PROMTOOL_BIN))
 e2e: export OTELCOL_TWINGATE_VICTORIALOGS := $(abspath $(VICTORIALOGS_BIN))
 
 # ---------------------------------------------------------------------------
-# Packages and container image (packaging/): `make package` writes the .deb
-# and .rpm of every PKG_ARCHS, `make image` the image tarball for IMAGE_ARCH,
-# all under _build/dist/. The version is written once, as dist.version in
-# builder-config.yaml (ocb stamps it into the binary); both take it from there.
-# nfpm and the image builder are pinned in packaging/go.mod, a module of its
-# own so that the collector's dependencies stay as they are.
-VERSION     := $(shell awk '/^dist:/ {d = 1; next} /^[^ #]/ {d = 0} d && $$1 == "version:" {print $$2}' builder-config.yaml)
-HOST_OS     := $(shell $(GO) env GOOS)
+# Release artefacts (.goreleaser.yaml, as opentelemetry-collector-releases
+# does it): `make package` and `make image` run goreleaser once, as a snapshot
+# (release --snapshot --clean --skip=sbom,sign: nothing is published, and
+# syft and cosign, which a real release runs, are not needed). It writes into
+# _build/dist/ what a release publishes: per architecture (amd64, arm64) the
+# tar.gz archive, the .deb, the .rpm and the image tarball, named
+# otelcol-twingate_<version>_linux_<arch>.<ext>, and checksums.txt. The
+# version is written once, as dist.version in builder-config.yaml (ocb stamps
+# it into the binary; packaging/release/version.sh reads it). goreleaser and
+# the image builder (packaging/buildimage, which goreleaser's build runs: see
+# .goreleaser.yaml) are file targets in _build/tools/.
+VERSION     := $(shell sh packaging/release/version.sh)
 HOST_ARCH   := $(shell $(GO) env GOARCH)
 PKG_ARCHS   ?= amd64 arm64
 IMAGE_ARCH  ?= $(HOST_ARCH)
 DIST_DIR    := $(BUILD_DIR)/dist
-NFPM        := $(TOOLS_DIR)/nfpm
+GORELEASER_VERSION := v2.15.1
+GORELEASER  := $(TOOLS_DIR)/goreleaser
 BUILDIMAGE  := $(TOOLS_DIR)/buildimage
-PKG_FILES   := packaging/nfpm.yaml packaging/config.yaml packaging/otelcol-twingate.env packaging/otelcol-twingate.service $(wildcard packaging/scripts/*.sh)
+RELEASE_FILES := .goreleaser.yaml LICENSE README.md CHANGELOG.md packaging/config.yaml packaging/image-config.yaml \
+	packaging/otelcol-twingate.env packaging/otelcol-twingate.service $(wildcard packaging/scripts/*.sh) $(wildcard packaging/release/*.sh)
+# goreleaser's record of its run stands for everything the run writes.
+SNAPSHOT    := $(DIST_DIR)/artifacts.json
+# The names the e2e tests read (and `make package` always wrote):
+# otelcol-twingate_<version>_<arch>.<ext>, hard links to goreleaser's files.
 PKG_NAME     = $(DIST_DIR)/otelcol-twingate_$(VERSION)_$(1).$(2)
 IMAGE       := $(call PKG_NAME,$(IMAGE_ARCH),image.tar)
 # Where the image builder also writes the layer's files for examples/docker/Dockerfile.
@@ -218,43 +228,53 @@ package: $(foreach a,$(PKG_ARCHS),$(call PKG_NAME,$(a),deb) $(call PKG_NAME,$(a)
 
 image: $(IMAGE)
 
-$(NFPM): packaging/go.mod packaging/go.sum
-	cd packaging && $(GO) build -o $(abspath $@) github.com/goreleaser/nfpm/v2/cmd/nfpm
+$(GORELEASER):
+	@mkdir -p $(@D)
+	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
 
 $(BUILDIMAGE): packaging/go.mod packaging/go.sum $(wildcard packaging/buildimage/*.go)
 	cd packaging && $(GO) build -o $(abspath $@) ./buildimage
 
-# The collector for one GOARCH: the binary of `make build` for this machine's
-# own, a pure-Go cross-compile of the same generated sources otherwise.
-$(BUILD_DIR)/linux_%/otelcol-twingate: $(BIN)
+# One goreleaser run builds both architectures from the sources ocb generated
+# for $(BIN) (its before hooks check the version and find them up to date).
+$(SNAPSHOT): $(BIN) $(BUILDIMAGE) $(RELEASE_FILES) | $(GORELEASER)
+	OTELCOL_TWINGATE_VERSION=$(VERSION) $(GORELEASER) release --snapshot --clean --skip=sbom,sign
+
+# ln, then touch: a link is as old as goreleaser's file, which is older than
+# $(SNAPSHOT).
+$(DIST_DIR)/otelcol-twingate_$(VERSION)_%.deb: $(SNAPSHOT)
+	ln -f $(DIST_DIR)/otelcol-twingate_$(VERSION)_linux_$*.deb $@ && touch $@
+$(DIST_DIR)/otelcol-twingate_$(VERSION)_%.rpm: $(SNAPSHOT)
+	ln -f $(DIST_DIR)/otelcol-twingate_$(VERSION)_linux_$*.rpm $@ && touch $@
+$(DIST_DIR)/otelcol-twingate_$(VERSION)_%.image.tar: $(SNAPSHOT)
+	ln -f $(DIST_DIR)/otelcol-twingate_$(VERSION)_linux_$*.image.tar $@ && touch $@
+
+# The collector goreleaser built for one GOARCH (which its archive, packages
+# and image hold), where the package and image tests compare it.
+$(BUILD_DIR)/linux_%/otelcol-twingate: $(SNAPSHOT)
 	@mkdir -p $(@D)
-	if [ "$(HOST_OS)/$(HOST_ARCH)" = "linux/$*" ]; then cp $(BIN) $@; \
-	else cd $(BUILD_DIR) && CGO_ENABLED=0 GOOS=linux GOARCH=$* $(GO) build -trimpath -ldflags='-s -w' -o $(abspath $@) .; fi
+	cp $(DIST_DIR)/otelcol-twingate_linux_$*_*/otelcol-twingate $@
 .PRECIOUS: $(BUILD_DIR)/linux_%/otelcol-twingate
 
-# nfpm_package FORMAT,ARCH,VERSION,OUT: nfpm runs in packaging/, where
-# nfpm.yaml's paths point.
-define nfpm_package
-	@mkdir -p $(dir $(4))
-	cd packaging && VERSION=$(3) ARCH=$(2) BINARY=$(abspath $(BUILD_DIR)/linux_$(2)/otelcol-twingate) \
-		$(abspath $(NFPM)) package --config nfpm.yaml --packager $(1) --target $(abspath $(4))
-endef
+# The GitHub workflows (.github/workflows/), checked by actionlint.
+ACTIONLINT_VERSION := v1.7.12
+ACTIONLINT  := $(TOOLS_DIR)/actionlint
 
-$(DIST_DIR)/otelcol-twingate_$(VERSION)_%.deb: $(BUILD_DIR)/linux_%/otelcol-twingate $(PKG_FILES) | $(NFPM)
-	$(call nfpm_package,deb,$*,$(VERSION),$@)
-
-$(DIST_DIR)/otelcol-twingate_$(VERSION)_%.rpm: $(BUILD_DIR)/linux_%/otelcol-twingate $(PKG_FILES) | $(NFPM)
-	$(call nfpm_package,rpm,$*,$(VERSION),$@)
-
-$(DIST_DIR)/otelcol-twingate_$(VERSION)_%.image.tar: $(BUILD_DIR)/linux_%/otelcol-twingate packaging/image-config.yaml $(BUILDIMAGE)
+$(ACTIONLINT):
 	@mkdir -p $(@D)
-	$(BUILDIMAGE) -binary $< -arch $* -version $(VERSION) -config packaging/image-config.yaml -out $@ -rootfs $(IMAGE_ROOTFS)
+	GOFLAGS= GOBIN=$(abspath $(@D)) CGO_ENABLED=0 $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
+.PHONY: lint-workflows
+lint: lint-workflows
+lint-workflows: | $(ACTIONLINT)
+	$(ACTIONLINT) .github/workflows/*.yaml
 
 # The package and image tests (e2e/package_*_test.go, e2e/image_test.go)
 # check this machine's .deb and .rpm, a newer build of the .deb (the upgrade
-# test) and the image; `make package` builds the other architectures, which the
-# tests also check when they are there.
-UPGRADE_DEB := $(DIST_DIR)/upgrade/otelcol-twingate_$(VERSION)+upgrade_$(HOST_ARCH).deb
+# test) and the image; `make package` builds the other architecture too,
+# which the tests also check.
+UPGRADE_DIR := $(BUILD_DIR)/upgrade
+UPGRADE_DEB := $(UPGRADE_DIR)/otelcol-twingate_$(VERSION)+upgrade_$(HOST_ARCH).deb
 e2e: $(call PKG_NAME,$(HOST_ARCH),deb) $(call PKG_NAME,$(HOST_ARCH),rpm) $(UPGRADE_DEB) $(call PKG_NAME,$(HOST_ARCH),image.tar)
 e2e: export OTELCOL_TWINGATE_DEB := $(abspath $(call PKG_NAME,$(HOST_ARCH),deb))
 e2e: export OTELCOL_TWINGATE_DEB_UPGRADE := $(abspath $(UPGRADE_DEB))
@@ -262,5 +282,13 @@ e2e: export OTELCOL_TWINGATE_RPM := $(abspath $(call PKG_NAME,$(HOST_ARCH),rpm))
 e2e: export OTELCOL_TWINGATE_IMAGE := $(abspath $(call PKG_NAME,$(HOST_ARCH),image.tar))
 e2e: export OTELCOL_TWINGATE_IMAGE_ROOTFS := $(abspath $(IMAGE_ROOTFS))
 
-$(UPGRADE_DEB): $(BUILD_DIR)/linux_$(HOST_ARCH)/otelcol-twingate $(PKG_FILES) | $(NFPM)
-	$(call nfpm_package,deb,$(HOST_ARCH),$(VERSION)+upgrade,$@)
+# The upgrade test's .deb: goreleaser's packages once more, as version
+# <version>+upgrade, in a dist of their own (a copy of .goreleaser.yaml with
+# only the dist directory changed): without the before hooks (whose version check this
+# build is the exception to), archives and images.
+$(UPGRADE_DEB): $(SNAPSHOT)
+	@mkdir -p $(@D)
+	sed 's|$(DIST_DIR)|$(UPGRADE_DIR)/dist|g' .goreleaser.yaml > $(UPGRADE_DIR)/goreleaser.yaml
+	OTELCOL_TWINGATE_VERSION=$(VERSION)+upgrade OTELCOL_TWINGATE_IMAGES=no \
+		$(GORELEASER) release --snapshot --clean --skip=before,archive,sbom,sign --config $(UPGRADE_DIR)/goreleaser.yaml
+	ln -f $(UPGRADE_DIR)/dist/otelcol-twingate_$(VERSION)+upgrade_linux_$(HOST_ARCH).deb $@ && touch $@
