@@ -224,7 +224,7 @@ IMAGE_ROOTFS := $(BUILD_DIR)/image/rootfs
 
 .PHONY: package image
 
-package: $(foreach a,$(PKG_ARCHS),$(call PKG_NAME,$(a),deb) $(call PKG_NAME,$(a),rpm))
+package: $(foreach a,$(PKG_ARCHS),$(call PKG_NAME,$(a),deb) $(call PKG_NAME,$(a),rpm) $(BUILD_DIR)/linux_$(a)/otelcol-twingate)
 
 image: $(IMAGE)
 
@@ -276,6 +276,7 @@ lint-workflows: | $(ACTIONLINT)
 UPGRADE_DIR := $(BUILD_DIR)/upgrade
 UPGRADE_DEB := $(UPGRADE_DIR)/otelcol-twingate_$(VERSION)+upgrade_$(HOST_ARCH).deb
 e2e: $(call PKG_NAME,$(HOST_ARCH),deb) $(call PKG_NAME,$(HOST_ARCH),rpm) $(UPGRADE_DEB) $(call PKG_NAME,$(HOST_ARCH),image.tar)
+e2e: $(BUILD_DIR)/linux_$(HOST_ARCH)/otelcol-twingate
 e2e: export OTELCOL_TWINGATE_DEB := $(abspath $(call PKG_NAME,$(HOST_ARCH),deb))
 e2e: export OTELCOL_TWINGATE_DEB_UPGRADE := $(abspath $(UPGRADE_DEB))
 e2e: export OTELCOL_TWINGATE_RPM := $(abspath $(call PKG_NAME,$(HOST_ARCH),rpm))

@@ -41,11 +41,6 @@ func mappingTestdata(elem ...string) string {
 	return testcorpus.Path(elem...)
 }
 
-// receiverTestdata is a file of the receiver's own test data.
-func receiverTestdata(elem ...string) string {
-	return filepath.Join(append([]string{repoRoot, "receiver", "twingateanalyticsreceiver", "testdata"}, elem...)...)
-}
-
 // distribution returns the path of the built otelcol-twingate; `make test`
 // builds it and passes it in OTELCOL_TWINGATE_BIN.
 func distribution(tb testing.TB) string {

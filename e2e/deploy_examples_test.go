@@ -708,8 +708,8 @@ func TestKubernetesExampleEndToEnd(t *testing.T) {
 
 	logPath := filepath.Join(node, logstest.PodLogDir, "0.log")
 	require.NoError(t, os.MkdirAll(filepath.Dir(logPath), 0o755))
-	expected := logstest.ReadGolden(t, receiverTestdata("golden", "container", "cri_rotated_expected.yaml"))
-	logstest.WriteSteps(t, receiverTestdata("golden", "container", "cri_rotated.log"), logPath, sink.LogRecordCount, waitForCollector)
+	expected := logstest.ReadGolden(t, mappingTestdata("container", "cri_rotated_expected.yaml"))
+	logstest.WriteSteps(t, mappingTestdata("container", "cri_rotated.log"), logPath, sink.LogRecordCount, waitForCollector)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() >= expected.LogRecordCount() }, waitForCollector, 20*time.Millisecond,
 		"records never arrived; collector output:\n%s", col)
 	time.Sleep(500 * time.Millisecond) // a duplicate would show up by now

@@ -14,6 +14,9 @@
 //   - export/: Twingate S3 sync export objects of every event type and
 //     framing, and the records they map to; export_hostile/: one odd export
 //     event of each kind and its outcome;
+//   - container/: Docker json-file and CRI logs of a connector (split lines,
+//     interleaved streams, rotations) and the records the file input makes
+//     of them;
 //   - journal/: a real journald journal file of connector output (and the
 //     script that writes it, make journal-fixtures) for the journald input.
 //
@@ -31,7 +34,7 @@ import (
 
 // FS holds the corpus, with paths such as "golden/events.log".
 //
-//go:embed golden hostile export export_hostile journal/twingate.journal
+//go:embed golden hostile export export_hostile container journal/twingate.journal
 var FS embed.FS
 
 // dir is this package's directory in the source tree, from where the

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-twingate/otelcol-twingate/internal/logstest"
+	"github.com/otelcol-twingate/otelcol-twingate/internal/testcorpus"
 	"github.com/otelcol-twingate/otelcol-twingate/pkg/translator/twingate"
 	"github.com/otelcol-twingate/otelcol-twingate/receiver/twingateanalyticsreceiver/internal/inputtest"
 )
@@ -63,7 +64,7 @@ var containerGoldenCases = []struct {
 }
 
 func TestContainerGolden(t *testing.T) {
-	inputs, err := filepath.Glob(filepath.Join("testdata", "golden", "container", "*.log"))
+	inputs, err := filepath.Glob(testcorpus.Path("container", "*.log"))
 	require.NoError(t, err)
 	require.Len(t, inputs, len(containerGoldenCases), "every input needs a containerGoldenCases entry")
 	for _, tc := range containerGoldenCases {
@@ -81,9 +82,9 @@ func TestContainerGolden(t *testing.T) {
 			}
 			sink := startInput(t, cfg, nil, opts...)
 
-			logstest.WriteSteps(t, filepath.Join("testdata", "golden", "container", tc.name+".log"), path, sink.LogRecordCount, waitFor)
+			logstest.WriteSteps(t, testcorpus.Path("container", tc.name+".log"), path, sink.LogRecordCount, waitFor)
 
-			expectedPath := filepath.Join("testdata", "golden", "container", tc.name+"_expected.yaml")
+			expectedPath := testcorpus.Path("container", tc.name+"_expected.yaml")
 			if *update {
 				waitForQuiet(sink)
 				require.NoError(t, golden.WriteLogs(t, expectedPath, logstest.WithoutObservedTime(logstest.MergeByResource(sink.AllLogs()))))

@@ -33,7 +33,7 @@ var mappingTestdata = testcorpus.Path()
 
 // update rewrites the container golden files from the current output;
 // review the diff.
-var update = flag.Bool("update", false, "rewrite testdata/golden/container/*_expected.yaml from the current output")
+var update = flag.Bool("update", false, "rewrite internal/testcorpus/container/*_expected.yaml from the current output")
 
 // testConfig is what the receiver configures a file input with: its own
 // configuration and how lines become records.
