@@ -51,8 +51,11 @@ func TestDeliveredOffsetsSkipRepeat(t *testing.T) {
 	second := inputtest.NewSink()
 	runInput(t, cfg, second, nil, storageClient(t, storageDir))
 	appendLines(t, path, logstest.ConnectionLines(n+300, n+301))
+	// Both files: the appended line of the first, and the rewritten second
+	// file, which a poll may reach after the appended line was delivered.
 	require.Eventually(t, func() bool {
-		return logstest.CountRecords(second.AllLogs())[fmt.Sprintf("rel-%07d twingate.connection.closed", n+300)] > 0
+		return logstest.CountRecords(second.AllLogs())[fmt.Sprintf("rel-%07d twingate.connection.closed", n+300)] > 0 &&
+			second.LogRecordCount() >= 151
 	}, waitFor, 10*time.Millisecond)
 	d := logstest.CheckDelivery(logstest.CountRecords(append(first.AllLogs(), second.AllLogs()...)), 0, n+301)
 	t.Logf("first run %d records, second run %d: %s", first.LogRecordCount(), second.LogRecordCount(), d)
