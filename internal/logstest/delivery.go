@@ -66,12 +66,20 @@ type Delivery struct {
 // CheckDelivery compares counts (of CountRecords) with the ConnectionLine
 // records from..to-1.
 func CheckDelivery(counts map[string]int, from, to int) Delivery {
+	return checkDelivery(counts, from, to, func(i int) string {
+		return fmt.Sprintf("rel-%07d twingate.connection.closed", i)
+	})
+}
+
+// checkDelivery compares counts with the records key(from)..key(to-1): each
+// missing is lost, each extra copy duplicated, and any other key unexpected.
+func checkDelivery(counts map[string]int, from, to int, key func(int) string) Delivery {
 	var d Delivery
 	seen := map[string]bool{}
 	for i := from; i < to; i++ {
-		key := fmt.Sprintf("rel-%07d twingate.connection.closed", i)
-		seen[key] = true
-		switch n := counts[key]; {
+		k := key(i)
+		seen[k] = true
+		switch n := counts[k]; {
 		case n == 0:
 			d.Lost = append(d.Lost, i)
 		case n > 1:

@@ -56,24 +56,5 @@ func CountExportRecords(all []plog.Logs) map[string]int {
 // CheckExportDelivery compares counts (of CountExportRecords) with the
 // ExportEvent records from..to-1.
 func CheckExportDelivery(counts map[string]int, from, to int) Delivery {
-	var d Delivery
-	seen := map[string]bool{}
-	for i := from; i < to; i++ {
-		key := fmt.Sprintf("dev-%07d", i)
-		seen[key] = true
-		switch n := counts[key]; {
-		case n == 0:
-			d.Lost = append(d.Lost, i)
-		case n > 1:
-			for range n - 1 {
-				d.Duplicated = append(d.Duplicated, i)
-			}
-		}
-	}
-	for k := range counts {
-		if !seen[k] {
-			d.Unexpected = append(d.Unexpected, k)
-		}
-	}
-	return d
+	return checkDelivery(counts, from, to, func(i int) string { return fmt.Sprintf("dev-%07d", i) })
 }
