@@ -29,7 +29,7 @@ GENERATED   := main.go main_others.go main_windows.go components.go go.mod
 # Local modules that builder-config.yaml substitutes for unavailable ones.
 STANDINS    := $(patsubst %/go.mod,%,$(wildcard standin/*/go.mod))
 
-.PHONY: build run test e2e bench fuzz lint journal-fixtures clean ocb deps
+.PHONY: build run test e2e bench bench-fleet fuzz lint journal-fixtures clean ocb deps
 
 build: $(BIN)
 
@@ -88,13 +88,14 @@ test: deps $(BIN)
 
 # Whole-collector tests (e2e/, a module of its own): the built binary, the
 # examples and the deployment files. They fail, not skip, without the binary
-# when CI is set.
+# when CI is set. The fleet benchmark runs once, at a few thousand records, so
+# that it cannot rot (the numbers come from make bench-fleet).
 # The .deb install test (e2e/package_deb_test.go) needs root for its private
 # root; go test shows why it skips only with -v, so it is said here.
 e2e: deps $(BIN)
 	@if [ "$$(id -u)" != 0 ]; then echo "note: not root, so TestDebInstall (install/upgrade/remove/purge of the .deb in a private root that leaves the machine untouched) is skipped: run make test as root to include it"; fi
 	@if dpkg-query -W -f='$${db:Status-Status}' otelcol-twingate 2>/dev/null | grep -qv '^not-installed$$'; then echo "note: otelcol-twingate is installed on this machine; the tests leave it untouched"; fi
-	cd e2e && OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 ./...
+	cd e2e && OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -bench '^BenchmarkFleetGateway$$' -benchtime=1x ./...
 
 # Performance: Go microbenchmarks, then whole collectors on a generated 1M-line
 # connector log (testdata/bench/run.sh). Not part of make test.
@@ -102,6 +103,23 @@ bench: $(BIN) $(STOCK_BIN)
 	@mkdir -p $(BUILD_DIR)/bench
 	$(GO) test -count=1 -run '^$$' -bench . -benchmem -cpu 1 ./pkg/... ./receiver/... | tee $(BUILD_DIR)/bench/micro.txt
 	testdata/bench/run.sh $(BIN) $(STOCK_BIN) $(BUILD_DIR)/bench
+
+# The fleet gateway's cost per record (e2e/fleet_bench_test.go,
+# docs/fleet-sizing.md): the built binary on examples/fleet/gateway*.yaml and
+# every variant tried, draining Kafka (kfake, in-process) to an OTLP/HTTP
+# sink; a backlog of FLEET_BENCH_RECORDS records, and FLEET_BENCH_AGENTS
+# agents sending once a second for FLEET_BENCH_TRICKLE seconds. CPU is the
+# gateway process's utime + stime. The table goes to _build/bench/fleet.md.
+FLEET_BENCH_RECORDS ?= 300000
+FLEET_BENCH_AGENTS  ?= 200
+FLEET_BENCH_TRICKLE ?= 10
+bench-fleet: $(BIN)
+	@mkdir -p $(BUILD_DIR)/bench
+	cd e2e && OTELCOL_TWINGATE_BIN=$(abspath $(BIN)) FLEET_BENCH_RECORDS=$(FLEET_BENCH_RECORDS) \
+		FLEET_BENCH_AGENTS=$(FLEET_BENCH_AGENTS) FLEET_BENCH_TRICKLE=$(FLEET_BENCH_TRICKLE) \
+		FLEET_BENCH_OUT=$(abspath $(BUILD_DIR)/bench/fleet.md) \
+		$(GO) test -count=1 -run '^$$' -bench '^BenchmarkFleetGateway$$' -benchtime=1x -timeout 90m . \
+		| tee $(abspath $(BUILD_DIR)/bench/fleet.txt)
 
 # Fuzzes the line -> record path (Translator.AppendLine) and the S3 sync
 # object -> records path (ExportScanner, AppendExportEvent) for FUZZTIME. `make

@@ -43,39 +43,39 @@ func mappingTestdata(elem ...string) string {
 
 // distribution returns the path of the built otelcol-twingate; `make test`
 // builds it and passes it in OTELCOL_TWINGATE_BIN.
-func distribution(t *testing.T) string {
-	t.Helper()
-	return madeFile(t, "OTELCOL_TWINGATE_BIN")
+func distribution(tb testing.TB) string {
+	tb.Helper()
+	return madeFile(tb, "OTELCOL_TWINGATE_BIN")
 }
 
 // missing ends a test that lacks what it needs: a failure under CI, where
 // nothing may be missing, a skip otherwise.
-func missing(t *testing.T, msg string) {
-	t.Helper()
+func missing(tb testing.TB, msg string) {
+	tb.Helper()
 	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
+		tb.Fatal(msg)
 	}
-	t.Skip(msg)
+	tb.Skip(msg)
 }
 
 // madeFile returns the file `make test` builds and names in the variable env.
-func madeFile(t *testing.T, env string) string {
-	t.Helper()
+func madeFile(tb testing.TB, env string) string {
+	tb.Helper()
 	p := os.Getenv(env)
 	if p == "" {
-		missing(t, env+" is not set: run the tests with `make test`, which builds what they need")
+		missing(tb, env+" is not set: run the tests with `make test`, which builds what they need")
 	}
 	_, err := os.Stat(p)
-	require.NoError(t, err, "%s: `make test` builds it", env)
+	require.NoError(tb, err, "%s: `make test` builds it", env)
 	return p
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	addr := l.Addr().String()
-	require.NoError(t, l.Close())
+	require.NoError(tb, l.Close())
 	return addr
 }
 
@@ -109,41 +109,41 @@ func (o *processOutput) String() string {
 // (SIGTERM, then kill) when the test ends; its output is shown on failure.
 // It runs in a process group of its own, so kill also ends the journalctl
 // it started, as a service manager would.
-func runCollector(t *testing.T, config string) *collector {
-	t.Helper()
-	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(config), 0o600))
-	return startCollector(t, "--config", cfgPath)
+func runCollector(tb testing.TB, config string) *collector {
+	tb.Helper()
+	cfgPath := filepath.Join(tb.TempDir(), "config.yaml")
+	require.NoError(tb, os.WriteFile(cfgPath, []byte(config), 0o600))
+	return startCollector(tb, "--config", cfgPath)
 }
 
 // startCollector is runCollector with the command-line arguments given.
-func startCollector(t *testing.T, args ...string) *collector {
-	t.Helper()
-	c := &collector{cmd: exec.Command(distribution(t), args...)}
+func startCollector(tb testing.TB, args ...string) *collector {
+	tb.Helper()
+	c := &collector{cmd: exec.Command(distribution(tb), args...)}
 	c.cmd.Stdout, c.cmd.Stderr = c, c
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, c.cmd.Start())
+	require.NoError(tb, c.cmd.Start())
 	c.exited = make(chan struct{})
 	go func() { c.exitErr = c.cmd.Wait(); close(c.exited) }()
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		_ = c.cmd.Process.Signal(os.Interrupt)
 		select {
 		case <-c.exited:
 		case <-time.After(10 * time.Second):
-			c.kill(t)
+			c.kill(tb)
 		}
-		if t.Failed() {
-			t.Logf("otelcol-twingate output:\n%s", c.String())
+		if tb.Failed() {
+			tb.Logf("otelcol-twingate output:\n%s", c.String())
 		}
 	})
 	return c
 }
 
 // exitedEarly fails the test when the collector has exited by itself.
-func (c *collector) exitedEarly(t *testing.T) bool {
+func (c *collector) exitedEarly(tb testing.TB) bool {
 	select {
 	case <-c.exited:
-		t.Errorf("otelcol-twingate exited: %v; output:\n%s", c.exitErr, c)
+		tb.Errorf("otelcol-twingate exited: %v; output:\n%s", c.exitErr, c)
 		return true
 	default:
 		return false
@@ -151,20 +151,20 @@ func (c *collector) exitedEarly(t *testing.T) bool {
 }
 
 // stop sends SIGTERM and waits for a clean exit.
-func (c *collector) stop(t *testing.T) {
-	t.Helper()
-	require.NoError(t, c.cmd.Process.Signal(syscall.SIGTERM))
+func (c *collector) stop(tb testing.TB) {
+	tb.Helper()
+	require.NoError(tb, c.cmd.Process.Signal(syscall.SIGTERM))
 	select {
 	case <-c.exited:
-		require.NoError(t, c.exitErr, "otelcol-twingate did not exit cleanly; output:\n%s", c)
+		require.NoError(tb, c.exitErr, "otelcol-twingate did not exit cleanly; output:\n%s", c)
 	case <-time.After(waitForCollector):
-		t.Fatalf("otelcol-twingate did not stop within %s of SIGTERM; output:\n%s", waitForCollector, c)
+		tb.Fatalf("otelcol-twingate did not stop within %s of SIGTERM; output:\n%s", waitForCollector, c)
 	}
 }
 
 // kill sends SIGKILL to the collector's process group and waits for it.
-func (c *collector) kill(t *testing.T) {
-	t.Helper()
+func (c *collector) kill(tb testing.TB) {
+	tb.Helper()
 	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
 	<-c.exited
 }

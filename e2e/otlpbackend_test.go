@@ -7,6 +7,7 @@ package e2e
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,7 +15,9 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 )
@@ -44,40 +47,59 @@ type otlpBackend struct {
 	addr    string
 	logs    *consumertest.LogsSink
 	metrics *consumertest.MetricsSink
+	// counted, when set, takes the logs in place of the logs sink: it keeps
+	// only their record count (newCountingOTLPBackend).
+	counted *atomic.Int64
 	running []component.Component
 }
 
-func newOTLPBackend(t *testing.T) *otlpBackend {
-	b := &otlpBackend{addr: freeAddr(t), logs: new(consumertest.LogsSink), metrics: new(consumertest.MetricsSink)}
-	t.Cleanup(func() { b.stop(t) })
+func newOTLPBackend(tb testing.TB) *otlpBackend {
+	b := &otlpBackend{addr: freeAddr(tb), logs: new(consumertest.LogsSink), metrics: new(consumertest.MetricsSink)}
+	tb.Cleanup(func() { b.stop(tb) })
+	return b
+}
+
+// newCountingOTLPBackend is an otlpBackend that only counts the log records
+// it receives, for runs of millions of records that a sink would hold in
+// memory.
+func newCountingOTLPBackend(tb testing.TB) *otlpBackend {
+	b := newOTLPBackend(tb)
+	b.counted = new(atomic.Int64)
 	return b
 }
 
 func (b *otlpBackend) endpoint() string { return "http://" + b.addr }
 
-func (b *otlpBackend) start(t *testing.T) {
-	t.Helper()
+func (b *otlpBackend) start(tb testing.TB) {
+	tb.Helper()
 	factory := otlpreceiver.NewFactory()
 	cfg := factory.CreateDefaultConfig()
-	require.NoError(t, confmap.NewFromStringMap(map[string]any{
+	require.NoError(tb, confmap.NewFromStringMap(map[string]any{
 		"protocols": map[string]any{"grpc": map[string]any{"enabled": false}, "http": map[string]any{"endpoint": b.addr}},
 	}).Unmarshal(cfg))
 	set := receivertest.NewNopSettings(factory.Type())
 	// The factory shares one receiver, one HTTP server, between the signals
 	// created from the same config.
-	logsRcv, err := factory.CreateLogs(context.Background(), set, cfg, b.logs)
-	require.NoError(t, err)
+	var logs consumer.Logs = b.logs
+	if b.counted != nil {
+		logs, _ = consumer.NewLogs(func(_ context.Context, ld plog.Logs) error {
+			b.counted.Add(int64(ld.LogRecordCount()))
+			return nil
+		})
+	}
+	logsRcv, err := factory.CreateLogs(context.Background(), set, cfg, logs)
+	require.NoError(tb, err)
 	metricsRcv, err := factory.CreateMetrics(context.Background(), set, cfg, b.metrics)
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	for _, rcv := range []component.Component{logsRcv, metricsRcv} {
-		require.NoError(t, rcv.Start(context.Background(), componenttest.NewNopHost()), "OTLP backend on %s", b.addr)
+		require.NoError(tb, rcv.Start(context.Background(), componenttest.NewNopHost()), "OTLP backend on %s", b.addr)
 		b.running = append(b.running, rcv)
 	}
 }
 
-func (b *otlpBackend) stop(t *testing.T) {
+func (b *otlpBackend) stop(tb testing.TB) {
 	for _, rcv := range b.running {
-		assert.NoError(t, rcv.Shutdown(context.Background()))
+		assert.NoError(tb, rcv.Shutdown(context.Background()))
 	}
 	b.running = nil
 }

@@ -106,7 +106,7 @@ func createDefaultConfig() *Config {
 			MaxPartitionBytes: 4 << 20,
 			MaxWait:           500 * time.Millisecond,
 		},
-		MaxPollRecords: 2000,
+		MaxPollRecords: 500,
 		Request:        RequestConfig{MaxBytes: 4 << 20},
 		OTLP:           httpClient,
 		RetryOnFailure: retry,
