@@ -64,15 +64,15 @@ func (r *relay) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
+	r.sender, err = newSender(httpClient, r.cfg)
+	if err != nil {
+		return err
+	}
 	opts, err := kafkaOptions(ctx, r.cfg, r.set.Logger)
 	if err != nil {
 		return err
 	}
 	r.client, err = kgo.NewClient(opts...)
-	if err != nil {
-		return err
-	}
-	r.sender, err = newSender(httpClient, r.cfg)
 	if err != nil {
 		return err
 	}
@@ -150,9 +150,10 @@ func (r *relay) run(pollCtx, sendCtx context.Context) {
 			r.client.AllowRebalance()
 			continue
 		}
-		// The backend has the records of every relayed partition: a failed
-		// commit only means the next owner relays them again. A partition
-		// the relay did not finish (it is stopping) is not committed at all.
+		// The backend has the records up to each of relayed: a failed commit
+		// only means the next owner relays them again. Of a partition the
+		// relay did not finish (it is stopping), only the messages before
+		// the first one not taken are committed.
 		relayed, all := r.relayPartitions(sendCtx, parts)
 		if len(relayed) > 0 {
 			if err := r.client.CommitRecords(sendCtx, relayed...); err != nil {
@@ -168,26 +169,26 @@ func (r *relay) run(pollCtx, sendCtx context.Context) {
 }
 
 // relayPartitions relays each partition's messages in its own goroutine. It
-// returns the last message of every partition whose messages were all
-// taken (what to commit), and whether all were.
+// returns, of every partition, the last message up to which all were taken
+// (what to commit), and whether every message of every partition was.
 func (r *relay) relayPartitions(ctx context.Context, parts [][]*kgo.Record) (relayed []*kgo.Record, all bool) {
+	last := make([]*kgo.Record, len(parts))
 	done := make([]bool, len(parts))
 	if len(parts) == 1 {
-		done[0] = r.relayPartition(ctx, parts[0])
+		last[0], done[0] = r.relayPartition(ctx, parts[0])
 	} else {
 		var wg sync.WaitGroup
 		for i, recs := range parts {
-			wg.Go(func() { done[i] = r.relayPartition(ctx, recs) })
+			wg.Go(func() { last[i], done[i] = r.relayPartition(ctx, recs) })
 		}
 		wg.Wait()
 	}
 	all = true
-	for i, recs := range parts {
-		if done[i] {
-			relayed = append(relayed, recs[len(recs)-1])
-		} else {
-			all = false
+	for i := range parts {
+		if last[i] != nil {
+			relayed = append(relayed, last[i])
 		}
+		all = all && done[i]
 	}
 	return relayed, all
 }
@@ -195,13 +196,20 @@ func (r *relay) relayPartitions(ctx context.Context, parts [][]*kgo.Record) (rel
 // relayPartition sends a partition's messages in order, as requests of up
 // to request::max_bytes; a message that cannot be decoded (for otlp_proto:
 // is not a well-formed OTLP request) goes to the pipeline as a flagged
-// record instead.
-func (r *relay) relayPartition(ctx context.Context, recs []*kgo.Record) bool {
+// record instead. It returns the last message up to which all were taken
+// (nil if none), and whether that is the last of recs.
+func (r *relay) relayPartition(ctx context.Context, recs []*kgo.Record) (last *kgo.Record, done bool) {
 	req := r.requests.Get().(*request)
 	defer func() {
 		req.reset()
 		r.requests.Put(req)
 	}()
+	// taken moves last over the messages before recs[i], all taken.
+	taken := func(i int) {
+		if i > 0 {
+			last = recs[i-1]
+		}
+	}
 	flush := func() bool {
 		if req.empty() {
 			return true
@@ -210,25 +218,39 @@ func (r *relay) relayPartition(ctx context.Context, recs []*kgo.Record) bool {
 		req.reset()
 		return ok
 	}
-	for _, rec := range recs {
+	for i, rec := range recs {
 		body, n, err := r.payload(rec.Value)
 		switch {
 		case err != nil:
-			if !flush() || !r.handOver(ctx, r.flaggedLogs(rec, err), rec) {
-				return false
+			if !flush() {
+				return last, false
+			}
+			taken(i)
+			if !r.handOver(ctx, r.flaggedLogs(rec, err), rec) {
+				return last, false
 			}
 			r.tel.messages(ctx, outcomeMalformed, 1)
+			taken(i + 1)
 			continue
 		case n == 0:
 			r.tel.messages(ctx, outcomeEmpty, 1)
+			if req.empty() {
+				taken(i + 1)
+			}
 			continue
 		}
-		if !req.fits(body) && !flush() {
-			return false
+		if !req.fits(body) {
+			if !flush() {
+				return last, false
+			}
+			taken(i)
 		}
 		req.add(rec, body, n)
 	}
-	return flush()
+	if !flush() {
+		return last, false
+	}
+	return recs[len(recs)-1], true
 }
 
 // deliver sends req, retrying what the backend refuses for now; what it

@@ -419,3 +419,28 @@ func TestRelayPipelineRefuses(t *testing.T) {
 		assert.Equal(t, int64(1), k.lag(t))
 	})
 }
+
+// TestRelayStopCommitsWhatWasTaken: a relay stopped in the middle of a
+// partition commits the messages the backend took before the first one it
+// did not, so the next owner repeats no more than it must.
+func TestRelayStopCommitsWhatWasTaken(t *testing.T) {
+	k := startKafka(t, 1)
+	b := startBackend(t, func(n int) int {
+		if n <= 2 {
+			return http.StatusOK
+		}
+		return http.StatusServiceUnavailable
+	})
+	msg := message(t, "m", 40) // over 512 bytes: two fit in the smallest request
+	require.Greater(t, len(msg), 512)
+	k.produce(t, 0, msg, msg, msg, msg, msg)
+	cfg := testConfig(k, b)
+	cfg.Request.MaxBytes = 2 * len(msg) // two messages a request
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	stop := startRelay(t, cfg, new(consumertest.LogsSink), tel)
+	require.Eventually(t, func() bool { return sum(t, tel, metricRequests, outcomeRetried) >= 1 }, waitFor, 10*time.Millisecond)
+	stop()
+	assert.Equal(t, int64(1), k.lag(t), "the two requests taken (4 messages) are committed, the fifth is not")
+	assert.Len(t, bodies(b.records()), 160)
+}
