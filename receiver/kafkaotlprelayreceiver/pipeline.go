@@ -35,7 +35,6 @@ func (r *relay) handOver(ctx context.Context, logs plog.Logs, rec *kgo.Record) b
 		err := r.next.ConsumeLogs(ctx, logs)
 		if err == nil {
 			r.tel.records(ctx, outcomeHandedOver, n)
-			r.tel.messages(ctx, outcomeHandedOver, 1)
 			return true
 		}
 		if consumererror.IsPermanent(err) {

@@ -273,6 +273,7 @@ func (r *relay) deliver(ctx context.Context, req *request) bool {
 		if !r.handOver(ctx, r.decodeOrFlag(rec), rec) {
 			return false
 		}
+		r.tel.messages(ctx, outcomeHandedOver, 1)
 	}
 	return true
 }

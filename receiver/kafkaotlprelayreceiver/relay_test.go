@@ -288,6 +288,7 @@ func TestRelay(t *testing.T) {
 	assert.Equal(t, int64(600), sum(t, tel, metricRecords, outcomeRelayed))
 	assert.Equal(t, int64(60), sum(t, tel, metricMessages, outcomeRelayed))
 	assert.Equal(t, int64(1), sum(t, tel, metricMessages, outcomeMalformed))
+	assert.Equal(t, int64(0), sum(t, tel, metricMessages, outcomeHandedOver), "a malformed message is counted once")
 	assert.Equal(t, int64(1), sum(t, tel, metricMessages, outcomeEmpty))
 	assert.Equal(t, int64(1), sum(t, tel, metricRecords, outcomeHandedOver))
 }
@@ -327,11 +328,16 @@ func TestRelayRefusedForGood(t *testing.T) {
 	k := startKafka(t, 1)
 	b := startBackend(t, func(int) int { return http.StatusBadRequest })
 	sink := new(consumertest.LogsSink)
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	k.produce(t, 0, message(t, "a", 3), message(t, "b", 4))
-	startRelay(t, testConfig(k, b), sink, nil)
+	startRelay(t, testConfig(k, b), sink, tel)
 	require.Eventually(t, func() bool { return k.lag(t) == 0 }, waitFor, 10*time.Millisecond)
 	assert.Equal(t, []string{"a-0", "a-1", "a-2", "b-0", "b-1", "b-2", "b-3"}, bodies(sink.AllLogs()))
 	assert.Len(t, sink.AllLogs(), 2, "one pipeline call per message")
+	assert.Equal(t, int64(2), sum(t, tel, metricMessages, outcomeHandedOver))
+	assert.Equal(t, int64(7), sum(t, tel, metricRecords, outcomeHandedOver))
+	assert.Equal(t, int64(1), sum(t, tel, metricRequests, outcomeRefused))
 }
 
 // TestRelayStopsDuringOutage: a relay stopped while the backend is down
