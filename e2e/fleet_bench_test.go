@@ -139,8 +139,8 @@ type benchPath struct {
 
 var (
 	otlpPath    = benchPath{name: "otlp_proto", topic: fleetTopic, example: "gateway.yaml", group: fleetGroup}
-	rawPath     = benchPath{name: "raw", topic: fleetRawTopic, example: "gateway-raw.yaml", group: "otelcol-twingate-gateway-raw"}
-	rawLinePath = benchPath{name: "raw, 1 line/msg", topic: fleetRawTopic, example: "gateway-raw.yaml", group: "otelcol-twingate-gateway-raw", perLine: true}
+	rawPath     = benchPath{name: "raw", topic: fleetRawTopic, example: "gateway-raw.yaml", group: fleetRawGroup}
+	rawLinePath = benchPath{name: "raw, 1 line/msg", topic: fleetRawTopic, example: "gateway-raw.yaml", group: fleetRawGroup, perLine: true}
 )
 
 // kafkaRecords are the Kafka messages of msgs on path.

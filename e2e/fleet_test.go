@@ -44,6 +44,7 @@ const (
 	fleetTopic    = "twingate_otlp_logs"
 	fleetRawTopic = "twingate_raw_lines"
 	fleetGroup    = "otelcol-twingate-gateway"
+	fleetRawGroup = "otelcol-twingate-gateway-raw"
 	// fleetPartitions is the partition count the test creates the topics
 	// with: more than the gateways, as docs/fleet.md advises.
 	fleetPartitions = 6
@@ -237,6 +238,10 @@ func fleetKey(c fleetConnector, i int) string {
 type fleetAgent struct {
 	*fleetNode
 	written chan error // the writer's result, once it wrote every line
+	// metrics is where the agent serves its own metrics (none for a raw
+	// shipper): what its receiver took and its exporter sent, when a
+	// record never arrives.
+	metrics string
 }
 
 // startAgent writes n lines of connector c into a journal of its own, as
@@ -260,8 +265,35 @@ func startAgent(t *testing.T, c fleetConnector, n int, pace time.Duration) *flee
 		a.written <- nil
 	}()
 	t.Cleanup(func() { a.waitWritten(t) })
+	a.metrics = freeAddr(t)
 	a.fleetNode = startFleetNode(t, fleetExample("agent.yaml"), t.TempDir(),
-		fmt.Sprintf("receivers::twingateanalytics::journald: {directory: %q, start_at: beginning}", j.dir))
+		fmt.Sprintf("receivers::twingateanalytics::journald: {directory: %q, start_at: beginning}", j.dir), metricsOverride(a.metrics))
+	return a
+}
+
+// startRawShipper puts n lines of connector c on fleetRawTopic as a shipper
+// (Vector, Fluent Bit) would, 50 newline-separated lines a message keyed by
+// the connector, pausing for pace after every message.
+func startRawShipper(t *testing.T, k *kafka, c fleetConnector, n int, pace time.Duration) *fleetAgent {
+	t.Helper()
+	cl := k.client(t, kgo.DefaultProduceTopic(fleetRawTopic), kgo.ProducerLinger(0))
+	a := &fleetAgent{written: make(chan error, 1)}
+	go func() {
+		for i := 0; i < n; i += 50 {
+			lines := make([]string, 0, 50)
+			for j := i; j < min(i+50, n); j++ {
+				lines = append(lines, fleetLine(c, j))
+			}
+			rec := &kgo.Record{Key: []byte(c.name), Value: []byte(strings.Join(lines, "\n"))}
+			if err := cl.ProduceSync(context.Background(), rec).FirstErr(); err != nil {
+				a.written <- err
+				return
+			}
+			time.Sleep(pace)
+		}
+		a.written <- nil
+	}()
+	t.Cleanup(func() { a.waitWritten(t) })
 	return a
 }
 
@@ -359,7 +391,7 @@ func waitForFleetDelivery(t *testing.T, backend *otlpBackend, n int, nodes ...*f
 // never arrive, names them and says whether each reached Kafka: a record
 // missing from the topic too was lost on the agent's side (journal, exporter),
 // one in the topic was lost by a gateway.
-func waitForFleetDeliveryOrExplain(t *testing.T, k *kafka, backend *otlpBackend, n int, nodes ...*fleetNode) {
+func waitForFleetDeliveryOrExplain(t *testing.T, k *kafka, topic string, backend *otlpBackend, n int, agents []*fleetAgent, nodes ...*fleetNode) {
 	t.Helper()
 	deadline := time.Now().Add(waitForFleet)
 	for {
@@ -372,7 +404,7 @@ func waitForFleetDeliveryOrExplain(t *testing.T, k *kafka, backend *otlpBackend,
 		}
 		if time.Now().After(deadline) {
 			got := fleetRecords(backend.logs.AllLogs())
-			inTopic := k.topicKeys(t, fleetTopic)
+			inTopic := k.topicKeys(t, topic)
 			var missing []string
 			for _, c := range fleetConnectors {
 				for i := range n {
@@ -381,14 +413,24 @@ func waitForFleetDeliveryOrExplain(t *testing.T, k *kafka, backend *otlpBackend,
 					}
 				}
 			}
-			require.Failf(t, "records never arrived", "%s; missing: %s", d, strings.Join(missing[:min(len(missing), 20)], ", "))
+			var sides []string
+			for i, a := range agents {
+				if a.metrics != "" {
+					sides = append(sides, fmt.Sprintf("agent %d: receiver accepted %.0f, exporter sent %.0f, queued %.0f",
+						i, scrapeSum(a.metrics, "otelcol_receiver_accepted_log_records", ""),
+						scrapeSum(a.metrics, "otelcol_exporter_sent_log_records", ""),
+						scrapeSum(a.metrics, "otelcol_exporter_queue_size", "")))
+				}
+			}
+			require.Failf(t, "records never arrived", "%s; missing: %s; %s", d, strings.Join(missing[:min(len(missing), 20)], ", "), strings.Join(sides, "; "))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
 // topicKeys reads topic from its start, outside any group, and lists the
-// fleetKey of every record it holds.
+// fleetKey of every record it holds: OTLP messages, or raw lines on
+// fleetRawTopic.
 func (k *kafka) topicKeys(t *testing.T, topic string) map[string]bool {
 	t.Helper()
 	ends, err := k.admin.ListEndOffsets(context.Background(), topic)
@@ -397,6 +439,7 @@ func (k *kafka) topicKeys(t *testing.T, topic string) map[string]bool {
 	ends.Each(func(o kadm.ListedOffset) { want += o.Offset })
 	cl := k.client(t, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	keys := map[string]bool{}
+	tr := twingate.NewTranslator(twingate.NewDefaultConfig())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for read := int64(0); read < want && ctx.Err() == nil; {
@@ -404,6 +447,13 @@ func (k *kafka) topicKeys(t *testing.T, topic string) map[string]bool {
 		fetches.EachRecord(func(r *kgo.Record) {
 			read++
 			logs, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(r.Value)
+			if topic == fleetRawTopic {
+				b := twingate.NewBatch(receiverScopeName)
+				for line := range bytes.SplitSeq(r.Value, []byte("\n")) {
+					tr.AppendLine(b, line, &twingate.Source{}, 0)
+				}
+				logs, err = b.Logs(), nil
+			}
 			if err != nil {
 				return
 			}
@@ -596,25 +646,33 @@ func TestFleetGatewayCrash(t *testing.T) {
 		name        string
 		example     string
 		deleteState bool
+		// raw: a shipper puts raw lines on the raw topic (gateway-raw.yaml)
+		// instead of agents putting OTLP on the agents' topic.
+		raw bool
 	}{
 		{name: "restart_on_same_directory", example: "gateway.yaml"},
 		{name: "state_directory_deleted", example: "gateway.yaml", deleteState: true},
+		{name: "raw_lines_state_directory_deleted", example: "gateway-raw.yaml", deleteState: true, raw: true},
 		{name: "stock_pipeline_state_directory_deleted", example: "gateway-stock.yaml", deleteState: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			const n = 5000
 			k, backend := startFleet(t)
+			group, topic := fleetGroup, fleetTopic
+			if tc.raw {
+				group, topic = fleetRawGroup, fleetRawTopic
+			}
 
 			// The client id tells the gateways apart in the group's description.
 			dirA := t.TempDir()
 			gatewayA := startFleetNode(t, fleetExample(tc.example), dirA, gatewayClientID(tc.example, "gateway-a"))
 			gatewayB := startFleetNode(t, fleetExample(tc.example), t.TempDir(), gatewayClientID(tc.example, "gateway-b"))
-			k.waitForAssignment(t, fleetGroup, 2)
+			k.waitForAssignment(t, group, 2)
 			partsOf := func(client string) []int32 {
-				groups, err := k.admin.DescribeGroups(context.Background(), fleetGroup)
+				groups, err := k.admin.DescribeGroups(context.Background(), group)
 				require.NoError(t, err)
 				var parts []int32
-				for _, m := range groups[fleetGroup].Members {
+				for _, m := range groups[group].Members {
 					if assigned, _ := m.Assigned.AsConsumer(); assigned != nil && m.ClientID == client {
 						for _, topic := range assigned.Topics {
 							parts = append(parts, topic.Partitions...)
@@ -630,7 +688,11 @@ func TestFleetGatewayCrash(t *testing.T) {
 			// About 2,500 lines/s per agent: the stream lasts a few seconds.
 			var agents []*fleetAgent
 			for _, c := range fleetConnectors {
-				agents = append(agents, startAgent(t, c, n, 20*time.Millisecond))
+				if tc.raw {
+					agents = append(agents, startRawShipper(t, k, c, n, 20*time.Millisecond))
+				} else {
+					agents = append(agents, startAgent(t, c, n, 20*time.Millisecond))
+				}
 			}
 			total := n * len(fleetConnectors)
 			require.Eventually(t, func() bool { return backend.logs.LogRecordCount() >= total/5 }, waitForFleet, 10*time.Millisecond)
@@ -643,7 +705,7 @@ func TestFleetGatewayCrash(t *testing.T) {
 
 			// B takes over all partitions once the group notices A is gone
 			// (session_timeout, 10s).
-			after := k.waitForAssignment(t, fleetGroup, 1)
+			after := k.waitForAssignment(t, group, 1)
 			takeover := time.Since(killed)
 			for _, parts := range after {
 				assert.Subset(t, parts, partsA)
@@ -656,19 +718,20 @@ func TestFleetGatewayCrash(t *testing.T) {
 			// reached Kafka); only then may the backend settle, so that the
 			// duplicates are counted. Settling alone is no proof: an agent
 			// still reading the tail of its journal sends nothing for a while.
-			waitForFleetDeliveryOrExplain(t, k, backend, n, gatewayB)
-			waitSettled(t, k, fleetGroup, fleetTopic, backend)
+			waitForFleetDeliveryOrExplain(t, k, topic, backend, n, agents, gatewayB)
+			waitSettled(t, k, group, topic, backend)
 			withoutA := checkFleetDelivery(fleetRecords(backend.logs.AllLogs()), n)
 			assert.Zero(t, withoutA.lost, "records waited for the killed gateway: %s", withoutA)
 			assert.Empty(t, withoutA.unexpected)
 
 			// A starts again and takes back a share of the partitions.
 			gatewayA = startFleetNode(t, fleetExample(tc.example), dirA, gatewayClientID(tc.example, "gateway-a"))
-			k.waitForAssignment(t, fleetGroup, 2)
-			waitSettled(t, k, fleetGroup, fleetTopic, backend)
+			k.waitForAssignment(t, group, 2)
+			waitSettled(t, k, group, topic, backend)
 			d := checkFleetDelivery(fleetRecords(backend.logs.AllLogs()), n)
-			got := fleetRecords(backend.logs.AllLogs())
-			checkFleetMapping(t, got, n)
+			if !tc.raw { // TestFleetRawLines checks the raw path's mapping
+				checkFleetMapping(t, fleetRecords(backend.logs.AllLogs()), n)
+			}
 			t.Logf("SIGKILL of gateway A (partitions %v) after %d of %d records delivered; B held all partitions %s later; "+
 				"without A: %d lost, %d duplicated; after A restarted (state directory deleted: %t): %s",
 				partsA, atKill, total, takeover.Round(100*time.Millisecond), withoutA.lost, withoutA.duplicated, tc.deleteState, d)
@@ -983,7 +1046,7 @@ func TestFleetRawLines(t *testing.T) {
 		return receiver.exitedEarly(t) || gateway.exitedEarly(t) ||
 			viaKafka.logs.LogRecordCount() >= want && viaReceiver.logs.LogRecordCount() >= want
 	}, waitForFleet, 50*time.Millisecond, "want %d records: %d via Kafka, %d via the receiver", want, viaKafka.logs.LogRecordCount(), viaReceiver.logs.LogRecordCount())
-	waitSettled(t, k, "otelcol-twingate-gateway-raw", fleetRawTopic, viaKafka)
+	waitSettled(t, k, fleetRawGroup, fleetRawTopic, viaKafka)
 
 	expected, actual := canonicalRecords(viaReceiver.logs.AllLogs()), canonicalRecords(viaKafka.logs.AllLogs())
 	require.Equal(t, want, actual.LogRecordCount())
