@@ -12,11 +12,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -70,13 +73,68 @@ func madeFile(tb testing.TB, env string) string {
 	return p
 }
 
+// freeAddr returns a 127.0.0.1 address with a port nothing listens on, for a
+// server a test starts.
+//
+// The port is below the kernel's ephemeral range (ip_local_port_range), and
+// never handed out twice by this process. A port the kernel picks for
+// "127.0.0.1:0" comes from that range, where any outgoing connection of a
+// test running in parallel (a Kafka client, an exporter) may take it as its
+// source port before the collector binds it: a CI run failed on exactly
+// that ("bind: address already in use" for a collector's metrics port).
 func freeAddr(tb testing.TB) string {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(tb, err)
-	addr := l.Addr().String()
-	require.NoError(tb, l.Close())
-	return addr
+	freePorts.Lock()
+	defer freePorts.Unlock()
+	if freePorts.given == nil {
+		freePorts.given = map[int]bool{}
+		freePorts.low, freePorts.high = 10000, ephemeralLow()
+		// Concurrent test processes start at different places.
+		freePorts.next = freePorts.low + rand.IntN(freePorts.high-freePorts.low)
+	}
+	for range freePorts.high - freePorts.low {
+		p := freePorts.next
+		if freePorts.next++; freePorts.next >= freePorts.high {
+			freePorts.next = freePorts.low
+		}
+		if freePorts.given[p] {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue // in use
+		}
+		require.NoError(tb, l.Close())
+		freePorts.given[p] = true
+		return l.Addr().String()
+	}
+	require.FailNow(tb, "no free port below the ephemeral range")
+	return ""
+}
+
+// freePorts is what freeAddr has handed out.
+var freePorts struct {
+	sync.Mutex
+	given           map[int]bool
+	low, high, next int
+}
+
+// ephemeralLow is the first port of the kernel's ephemeral range (32768 if
+// it cannot be read).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) == 0 {
+		return 32768
+	}
+	low, err := strconv.Atoi(fields[0])
+	if err != nil || low <= 10000+1000 {
+		return 32768
+	}
+	return low
 }
 
 type collector struct {
