@@ -30,7 +30,7 @@ const scopeName = "github.com/otelcol-twingate/otelcol-twingate/receiver/kafkaot
 // false only when the relay stops first.
 func (r *relay) handOver(ctx context.Context, logs plog.Logs, rec *kgo.Record) bool {
 	n := logs.LogRecordCount()
-	interval := r.cfg.RetryOnFailure.InitialInterval
+	waits := newBackoff(r.cfg.RetryOnFailure)
 	for {
 		err := r.next.ConsumeLogs(ctx, logs)
 		if err == nil {
@@ -46,10 +46,9 @@ func (r *relay) handOver(ctx context.Context, logs plog.Logs, rec *kgo.Record) b
 		}
 		r.set.Logger.Warn("The pipeline refused a Kafka message's records for now; retrying",
 			zap.String("topic", rec.Topic), zap.Int32("partition", rec.Partition), zap.Int64("offset", rec.Offset), zap.Error(err))
-		if !sleep(ctx, r.stop, interval) {
+		if !sleep(ctx, r.stop, waits.next()) {
 			return false
 		}
-		interval = min(time.Duration(float64(interval)*r.cfg.RetryOnFailure.Multiplier), r.cfg.RetryOnFailure.MaxInterval)
 	}
 }
 

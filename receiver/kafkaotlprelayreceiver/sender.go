@@ -121,7 +121,7 @@ func (s *sender) send(ctx context.Context, q *request) (rejected int64, err erro
 // retry_on_failure gives up, or the relay stops (errStopped).
 func (s *sender) sendWithRetry(ctx context.Context, q *request, retry configretry.BackOffConfig, stop <-chan struct{}, tel *telemetry, logger *zap.Logger) error {
 	start := time.Now()
-	interval := retry.InitialInterval
+	waits := newBackoff(retry)
 	for {
 		rejected, err := s.send(ctx, q)
 		if err == nil {
@@ -143,8 +143,7 @@ func (s *sender) sendWithRetry(ctx context.Context, q *request, retry configretr
 		}
 		wait := se.retryAfter
 		if wait == 0 {
-			wait = jitter(interval, retry.RandomizationFactor)
-			interval = min(time.Duration(float64(interval)*retry.Multiplier), retry.MaxInterval)
+			wait = waits.next()
 		}
 		if retry.MaxElapsedTime > 0 && time.Since(start)+wait > retry.MaxElapsedTime {
 			tel.requests(ctx, outcomeRefused)
@@ -158,11 +157,24 @@ func (s *sender) sendWithRetry(ctx context.Context, q *request, retry configretr
 	}
 }
 
-func jitter(d time.Duration, factor float64) time.Duration {
-	if factor <= 0 {
+// backoff yields the waits of retry_on_failure: initial_interval, growing
+// by multiplier up to max_interval, each randomized by randomization_factor.
+type backoff struct {
+	cfg      configretry.BackOffConfig
+	interval time.Duration
+}
+
+func newBackoff(cfg configretry.BackOffConfig) *backoff {
+	return &backoff{cfg: cfg, interval: cfg.InitialInterval}
+}
+
+func (b *backoff) next() time.Duration {
+	d := b.interval
+	b.interval = min(time.Duration(float64(b.interval)*b.cfg.Multiplier), b.cfg.MaxInterval)
+	if b.cfg.RandomizationFactor <= 0 {
 		return d
 	}
-	delta := factor * float64(d)
+	delta := b.cfg.RandomizationFactor * float64(d)
 	return time.Duration(float64(d) - delta + rand.Float64()*2*delta)
 }
 
