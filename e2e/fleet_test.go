@@ -651,15 +651,18 @@ func waitSettled(tb testing.TB, k *kafka, group, topic string, backend *otlpBack
 	}, waitForFleet, 100*time.Millisecond, "group %s never caught up with %s", group, topic)
 }
 
-// fleetBatchMaxSize is the exporter's batch.max_size in the gateway
-// examples: what a killed gateway may repeat is at most about one batch.
+// fleetBatchMaxSize bounds what a killed gateway may repeat in the crash
+// tests: the cycle it was in for gateway.yaml (the messages of one poll,
+// uncommitted), about one exporter batch (batch.max_size) for
+// gateway-stock.yaml.
 const fleetBatchMaxSize = 10000
 
 // TestFleetGatewayCrash: 3 agents write 5,000 lines each at a steady rate
-// through 2 gateways; gateway A is killed with SIGKILL mid-stream. Gateway B
-// takes over A's partitions and reads again what A had not committed: every
-// record arrives without A, and what A had delivered but not yet committed
-// arrives twice (at most about a batch). A then starts again, on its old
+// (or a shipper puts raw lines on the raw topic) through 2 gateways; gateway
+// A is killed with SIGKILL mid-stream. Gateway B takes over A's partitions
+// and reads again what A had not committed: every record arrives without A,
+// and what A had delivered but not yet committed arrives twice (at most a
+// cycle or a batch, fleetBatchMaxSize). A then starts again, on its old
 // directory or with it deleted (the gateway keeps nothing there), and joins
 // the group: still nothing lost.
 func TestFleetGatewayCrash(t *testing.T) {
