@@ -391,36 +391,23 @@ func checkFleetDelivery(got map[string][]fleetRecord, n int) fleetDelivery {
 }
 
 // waitForFleetDelivery waits until every line of every connector arrived
-// at least once and returns the delivery then.
-func waitForFleetDelivery(t *testing.T, backend *otlpBackend, n int, nodes ...*fleetNode) fleetDelivery {
-	t.Helper()
-	var d fleetDelivery
-	require.Eventually(t, func() bool {
-		for _, node := range nodes {
-			if node.exitedEarly(t) {
-				return true
-			}
-		}
-		d = checkFleetDelivery(fleetRecords(backend.logs.AllLogs()), n)
-		return d.lost == 0
-	}, waitForFleet, 100*time.Millisecond, "never complete: %s", &d)
-	return d
-}
-
-// waitForFleetDeliveryOrExplain waits as waitForFleetDelivery does; when records
-// never arrive, names them and says whether each reached Kafka: a record
-// missing from the topic too was lost on the agent's side (journal, exporter),
-// one in the topic was lost by a gateway.
-func waitForFleetDeliveryOrExplain(t *testing.T, k *kafka, topic string, backend *otlpBackend, n int, agents []*fleetAgent, nodes ...*fleetNode) {
+// at least once on topic's path and returns the delivery then. It fails at
+// once if one of nodes exits, and after waitForFleet if records never
+// arrive, naming them and saying whether each reached Kafka (a record missing
+// from the topic too was lost on an agent's side, one in the topic by a
+// gateway) and what each agent's receiver accepted and exporter sent.
+func waitForFleetDelivery(t *testing.T, k *kafka, topic string, backend *otlpBackend, n int, agents []*fleetAgent, nodes ...*fleetNode) fleetDelivery {
 	t.Helper()
 	deadline := time.Now().Add(waitForFleet)
 	for {
 		d := checkFleetDelivery(fleetRecords(backend.logs.AllLogs()), n)
 		if d.lost == 0 {
-			return
+			return d
 		}
 		for _, node := range nodes {
-			require.False(t, node.exitedEarly(t), "a gateway exited: %s", node)
+			if node.exitedEarly(t) {
+				t.FailNow()
+			}
 		}
 		if time.Now().After(deadline) {
 			got := fleetRecords(backend.logs.AllLogs())
@@ -587,12 +574,14 @@ func TestFleetAgentsToGateways(t *testing.T) {
 		startFleetNode(t, fleetExample("gateway.yaml"), t.TempDir()),
 	}
 	assignment := k.waitForAssignment(t, fleetGroup, 2)
+	var agents []*fleetAgent
 	var nodes []*fleetNode
 	for _, c := range fleetConnectors {
-		nodes = append(nodes, startAgent(t, c, n, 0).fleetNode)
+		a := startAgent(t, c, n, 0)
+		agents, nodes = append(agents, a), append(nodes, a.fleetNode)
 	}
 	start := time.Now()
-	d := waitForFleetDelivery(t, backend, n, append(nodes, gateways...)...)
+	d := waitForFleetDelivery(t, k, fleetTopic, backend, n, agents, append(nodes, gateways...)...)
 	elapsed := time.Since(start)
 
 	got := fleetRecords(backend.logs.AllLogs())
@@ -743,7 +732,7 @@ func TestFleetGatewayCrash(t *testing.T) {
 			// reached Kafka); only then may the backend settle, so that the
 			// duplicates are counted. Settling alone is no proof: an agent
 			// still reading the tail of its journal sends nothing for a while.
-			waitForFleetDeliveryOrExplain(t, k, topic, backend, n, agents, gatewayB)
+			waitForFleetDelivery(t, k, topic, backend, n, agents, gatewayB)
 			waitSettled(t, k, group, topic, backend)
 			withoutA := checkFleetDelivery(fleetRecords(backend.logs.AllLogs()), n)
 			assert.Zero(t, withoutA.lost, "records waited for the killed gateway: %s", withoutA)
